@@ -39,7 +39,10 @@ export default tseslint.config(
     {
         files: ['server/**/*.ts', 'webview/**/*.ts'],
         rules: {
-            'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Only client/ may import vscode.' }] }],
+            'no-restricted-imports': [
+                'error',
+                { paths: [{ name: 'vscode', message: 'Only client/ may import vscode.' }] },
+            ],
         },
     },
 );

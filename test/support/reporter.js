@@ -8,7 +8,9 @@ class Reporter extends Mocha.reporters.Spec {
         super(runner, options);
         runner.once(EVENT_RUN_END, () => {
             const s = runner.stats;
-            process.stdout.write(`\n${s.passes} passed, ${s.failures} failed, ${s.pending} skipped\n`);
+            process.stdout.write(
+                `\n${s.passes} passed, ${s.failures} failed, ${s.pending} skipped\n`,
+            );
         });
     }
 }
