@@ -47,6 +47,10 @@ export interface DatasetOptions {
     maxDatasetSize?: number;
     /** What to do with an unreadable or invalid sample. */
     onBadSample: 'skip' | 'stop';
+    /** Which split the mode's folders are read from; 'test' reads the validation split. */
+    phase?: 'train' | 'test';
+    /** coco: leave out the `*_portrait` folders while training (coco_no_portraits). */
+    noPortraits?: boolean;
 }
 
 /** One block of a user-defined (layer-level) generator. */
@@ -71,6 +75,11 @@ export interface GeneratorOptions {
     initType: InitType;
     initVariance: number;
     layers?: GeneratorLayer[];
+    /**
+     * Run SPADE's first conv on the one-hot labels as a table lookup (default true; same
+     * results up to float rounding). False forces dense convolutions.
+     */
+    oneHotLookup?: boolean;
 }
 
 /** One block of a user-defined discriminator. */

@@ -1,0 +1,281 @@
+/**
+ * Dataset modes: where each mode finds labels, images and instance maps, how it pairs them,
+ * and the id shifts it applies. Pairing is by file stem (Cityscapes: the first three `_`
+ * fields), and instead of the reference's assertion on the first mismatch, every missing and
+ * extra name is reported and the complete triples are kept.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { DatasetOptions } from '../engine/options';
+import { issue } from './issues';
+import type { DataIssue } from './issues';
+
+/** Extensions the reference accepts (case as it lists them). */
+export const IMAGE_EXTENSIONS = [
+    '.jpg',
+    '.JPG',
+    '.jpeg',
+    '.JPEG',
+    '.png',
+    '.PNG',
+    '.ppm',
+    '.PPM',
+    '.bmp',
+    '.BMP',
+    '.tiff',
+    '.webp',
+];
+
+/** One complete sample's files. */
+export interface DatasetEntry {
+    /** The pairing key (stem). */
+    key: string;
+    label: string;
+    image: string;
+    instance?: string;
+}
+
+/** The result of indexing a dataset. */
+export interface DatasetIndex {
+    entries: DatasetEntry[];
+    /** Labels whose image (or instance map) is missing, images without a label. */
+    missingImages: string[];
+    missingInstances: string[];
+    extraImages: string[];
+    extraInstances: string[];
+    /** One summary issue per kind of problem (with up to 10 names in the message). */
+    issues: DataIssue[];
+    folders: { label: string; image: string; instance?: string };
+}
+
+/** Python-style natural order: digit runs compare as numbers. */
+export function naturalCompare(a: string, b: string): number {
+    const pa = a.split(/(\d+)/);
+    const pb = b.split(/(\d+)/);
+    for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+        if (pa[i] === pb[i]) continue;
+        if (i % 2 === 1) {
+            const d = Number(pa[i]) - Number(pb[i]);
+            if (d !== 0) return d;
+        }
+        return pa[i] < pb[i] ? -1 : 1;
+    }
+    return pa.length - pb.length;
+}
+
+function listImages(dir: string, recursive: boolean): string[] {
+    const out: string[] = [];
+    const walk = (d: string) => {
+        let names: fs.Dirent[];
+        try {
+            names = fs.readdirSync(d, { withFileTypes: true });
+        } catch {
+            return;
+        }
+        for (const n of names) {
+            const p = path.join(d, n.name);
+            if (n.isDirectory()) {
+                if (recursive) walk(p);
+            } else if (IMAGE_EXTENSIONS.includes(path.extname(n.name))) {
+                out.push(p);
+            }
+        }
+    };
+    walk(dir);
+    return out.sort(naturalCompare);
+}
+
+function stem(p: string): string {
+    return path.basename(p, path.extname(p));
+}
+
+/** The pairing key of a file for a mode. */
+export function pairingKey(mode: DatasetOptions['mode'], file: string): string {
+    if (mode === 'cityscapes') return path.basename(file).split('_').slice(0, 3).join('_');
+    return stem(file);
+}
+
+/** The phase folder name the reference reads ('test' reads the validation split). */
+function phaseName(o: DatasetOptions): string {
+    return (o.phase ?? 'train') === 'test' ? 'val' : 'train';
+}
+
+interface Lists {
+    labels: string[];
+    images: string[];
+    instances: string[];
+    folders: DatasetIndex['folders'];
+}
+
+function listsFor(o: DatasetOptions): Lists {
+    const phase = phaseName(o);
+    const root = o.root;
+    const inst = o.useInstance;
+    switch (o.mode) {
+        case 'coco': {
+            const dirs = [''];
+            if (phase === 'train' && !o.noPortraits) dirs.push('_portrait');
+            const pick = (kind: string) =>
+                dirs.flatMap((s) => listImages(path.join(root, `${phase}_${kind}${s}`), false));
+            return {
+                labels: pick('label'),
+                images: pick('img'),
+                instances: inst ? pick('inst') : [],
+                folders: {
+                    label: path.join(root, `${phase}_label`),
+                    image: path.join(root, `${phase}_img`),
+                    instance: inst ? path.join(root, `${phase}_inst`) : undefined,
+                },
+            };
+        }
+        case 'ade20k': {
+            const all = listImages(root, true).filter((p) => p.includes(`_${phase}_`));
+            return {
+                labels: all.filter((p) => p.endsWith('.png')),
+                images: all.filter((p) => p.endsWith('.jpg')),
+                instances: [],
+                folders: { label: root, image: root },
+            };
+        }
+        case 'cityscapes': {
+            const labelDir = path.join(root, 'gtFine', phase);
+            const all = listImages(labelDir, true);
+            return {
+                labels: all.filter((p) => p.endsWith('_labelIds.png')),
+                images: listImages(path.join(root, 'leftImg8bit', phase), true),
+                instances: inst ? all.filter((p) => p.endsWith('_instanceIds.png')) : [],
+                folders: {
+                    label: labelDir,
+                    image: path.join(root, 'leftImg8bit', phase),
+                    instance: inst ? labelDir : undefined,
+                },
+            };
+        }
+        case 'facades':
+            return {
+                labels: listImages(path.join(root, `${phase}_label`), false),
+                images: listImages(path.join(root, `${phase}_img`), false),
+                instances: [],
+                folders: {
+                    label: path.join(root, `${phase}_label`),
+                    image: path.join(root, `${phase}_img`),
+                },
+            };
+        default: {
+            const label = o.labelDir ?? path.join(root, 'label');
+            const image = o.imageDir ?? path.join(root, 'image');
+            const instance = inst ? (o.instanceDir ?? path.join(root, 'instance')) : undefined;
+            return {
+                labels: listImages(label, false),
+                images: listImages(image, false),
+                instances: instance ? listImages(instance, false) : [],
+                folders: { label, image, instance },
+            };
+        }
+    }
+}
+
+function names(list: string[]): string {
+    const shown = list.slice(0, 10).map((p) => path.basename(p));
+    return shown.join(', ') + (list.length > 10 ? ` and ${list.length - 10} more` : '');
+}
+
+/** Lists and pairs a dataset's files; never throws for missing folders (they are issues). */
+export function indexDataset(o: DatasetOptions): DatasetIndex {
+    const lists = listsFor(o);
+    const issues: DataIssue[] = [];
+    const { folders } = lists;
+    for (const [what, dir] of Object.entries(folders)) {
+        if (dir && !fs.existsSync(dir)) {
+            issues.push(
+                issue(
+                    'error',
+                    'folder-missing',
+                    dir,
+                    `the ${what} folder does not exist.`,
+                    `Dataset mode ${o.mode} expects it; check root (${o.root}).`,
+                ),
+            );
+        }
+    }
+    const byKey = (files: string[]) => {
+        const m = new Map<string, string>();
+        for (const f of files) {
+            const k = pairingKey(o.mode, f);
+            if (!m.has(k)) m.set(k, f);
+        }
+        return m;
+    };
+    const images = byKey(lists.images);
+    const instances = byKey(lists.instances);
+    const usedImages = new Set<string>();
+    const usedInstances = new Set<string>();
+    const entries: DatasetEntry[] = [];
+    const missingImages: string[] = [];
+    const missingInstances: string[] = [];
+    for (const label of lists.labels) {
+        const key = pairingKey(o.mode, label);
+        const image = images.get(key);
+        const instance = o.useInstance ? instances.get(key) : undefined;
+        if (image) usedImages.add(key);
+        if (instance) usedInstances.add(key);
+        if (!image) missingImages.push(label);
+        if (o.useInstance && !instance) missingInstances.push(label);
+        if (!image || (o.useInstance && !instance)) continue;
+        entries.push(instance ? { key, label, image, instance } : { key, label, image });
+    }
+    const extraImages = [...images].filter(([k]) => !usedImages.has(k)).map(([, f]) => f);
+    const extraInstances = [...instances].filter(([k]) => !usedInstances.has(k)).map(([, f]) => f);
+    const report = (list: string[], code: DataIssue['code'], dir: string, what: string) => {
+        if (list.length === 0) return;
+        const sev = code.startsWith('extra') ? 'warning' : 'error';
+        issues.push(
+            issue(sev, code, dir, `${list.length} ${what}: ${names(list)}.`, undefined, {
+                files: list,
+            }),
+        );
+    };
+    report(
+        missingImages,
+        'missing-image',
+        folders.image,
+        'label(s) have no image with the same name',
+    );
+    report(
+        missingInstances,
+        'missing-instance',
+        folders.instance ?? folders.label,
+        'label(s) have no instance map with the same name',
+    );
+    report(extraImages, 'extra-image', folders.image, 'image(s) have no label and are not used');
+    report(
+        extraInstances,
+        'extra-instance',
+        folders.instance ?? folders.label,
+        'instance map(s) have no label and are not used',
+    );
+    const max = o.maxDatasetSize ?? Infinity;
+    const kept = entries.slice(0, max);
+    if (kept.length === 0) {
+        issues.push(
+            issue(
+                'error',
+                'empty-dataset',
+                folders.label,
+                'no complete sample (label + image' +
+                    (o.useInstance ? ' + instance' : '') +
+                    ') was found.',
+                'Check the dataset root, mode and folder names.',
+            ),
+        );
+    }
+    return {
+        entries: kept,
+        missingImages,
+        missingInstances,
+        extraImages,
+        extraInstances,
+        issues,
+        folders,
+    };
+}
