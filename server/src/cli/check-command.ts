@@ -1,0 +1,96 @@
+/**
+ * `spade check`: checks configs like the editor does and prints one line per diagnostic,
+ * `file:line:col: severity code: message` (1-based line and column; the column counts UTF-16
+ * units, as editors do). Exits 1 when any error was found, 2 when a file cannot be read.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyze } from '../language/service';
+import type { Command } from './command';
+
+export const checkCommand: Command = {
+    name: 'check',
+    summary: 'check .spade configs and print their diagnostics',
+    usage: [
+        'usage: spade check [--errors-only] <file.spade | folder>...',
+        '  Checks each file (folders: every .spade file inside) and prints',
+        '  file:line:col: severity code: message. Exit code 0: no errors; 1: errors; 2: bad usage or unreadable file.',
+    ].join('\n'),
+    async run(args, io) {
+        const errorsOnly = args.includes('--errors-only');
+        const unknownFlag = args.find((a) => a.startsWith('-') && a !== '--errors-only');
+        const targets = args.filter((a) => !a.startsWith('-'));
+        if (unknownFlag || targets.length === 0) {
+            io.err(
+                unknownFlag
+                    ? `spade check: unknown option '${unknownFlag}'.`
+                    : 'spade check: name at least one file or folder.',
+            );
+            io.err(this.usage);
+            return 2;
+        }
+        let errors = 0;
+        let warnings = 0;
+        let unreadable = 0;
+        const files: string[] = [];
+        for (const t of targets) {
+            const abs = path.resolve(io.cwd, t);
+            try {
+                if (fs.statSync(abs).isDirectory())
+                    files.push(...findConfigs(abs).map((f) => path.join(t, path.relative(abs, f))));
+                else files.push(t);
+            } catch (e) {
+                io.err(
+                    `${t}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)}). Check the path.`,
+                );
+                unreadable++;
+            }
+        }
+        for (const f of files) {
+            let text: string;
+            try {
+                text = await fs.promises.readFile(path.resolve(io.cwd, f), 'utf8');
+            } catch (e) {
+                io.err(
+                    `${f}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)}). Check the path and its permissions.`,
+                );
+                unreadable++;
+                continue;
+            }
+            const analysis = analyze(text);
+            if (!analysis) continue;
+            for (const d of analysis.diagnostics) {
+                if (d.severity === 'error') errors++;
+                else if (d.severity === 'warning') warnings++;
+                if (errorsOnly && d.severity !== 'error') continue;
+                const p = analysis.file.lines.positionAt(d.span.start);
+                io.out(
+                    `${f}:${p.line + 1}:${p.character + 1}: ${d.severity} ${d.code}: ${d.message}`,
+                );
+            }
+        }
+        io.err(
+            `${files.length} file${files.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}.`,
+        );
+        return unreadable > 0 ? 2 : errors > 0 ? 1 : 0;
+    },
+};
+
+/** Every .spade file under a folder, sorted, skipping dependency and VCS folders. */
+function findConfigs(dir: string): string[] {
+    const out: string[] = [];
+    const walk = (d: string): void => {
+        for (const e of fs
+            .readdirSync(d, { withFileTypes: true })
+            .sort((a, b) => a.name.localeCompare(b.name))) {
+            if (e.isDirectory()) {
+                if (e.name !== 'node_modules' && !e.name.startsWith('.'))
+                    walk(path.join(d, e.name));
+            } else if (e.name.endsWith('.spade')) {
+                out.push(path.join(d, e.name));
+            }
+        }
+    };
+    walk(dir);
+    return out;
+}

@@ -1,0 +1,21 @@
+/**
+ * The `spade` CLI entry (bundled to dist/cli.js). A command is one `<name>-command.ts` file
+ * exporting a `Command`, plus one line in COMMANDS.
+ */
+import { checkCommand } from './check-command';
+import { evaluateCommand } from './evaluate-command';
+import { makeScenesCommand } from './make-scenes-command';
+import type { CliIO, Command } from './command';
+import { runCli } from './run';
+
+/** Every command, in the order `spade help` lists them. */
+export const COMMANDS: readonly Command[] = [checkCommand, makeScenesCommand, evaluateCommand];
+
+const io: CliIO = {
+    out: (l) => process.stdout.write(`${l}\n`),
+    err: (l) => process.stderr.write(`${l}\n`),
+    cwd: process.cwd(),
+};
+void runCli(process.argv.slice(2), io, COMMANDS).then((code) => {
+    process.exitCode = code;
+});
