@@ -16,6 +16,7 @@ import {
     type InitializationOptions,
     type LogLevel,
 } from '../../server/src/protocol/lsp';
+import { registerJobs } from './jobs';
 
 let client: LanguageClient | undefined;
 
@@ -32,7 +33,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
             options: { execArgv: ['--nolazy', '--inspect=6009'] },
         },
     };
-    const initializationOptions: InitializationOptions = { logLevel: levelOf(log.logLevel) };
+    const initializationOptions: InitializationOptions = {
+        logLevel: levelOf(log.logLevel),
+        jobsIndexFile: path.join(context.globalStorageUri.fsPath, 'jobs.json'),
+    };
     const clientOptions: LanguageClientOptions = {
         documentSelector: [
             { scheme: 'file', language: LANGUAGE_ID },
@@ -45,6 +49,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     try {
         await client.start();
         log.info('SPADE language server started.');
+        const started = client;
+        registerJobs(context, {
+            sendRequest: (m, p) => started.sendRequest(m, p),
+            onNotification: (m, h) => started.onNotification(m, h),
+            log,
+        });
     } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
         log.error(`The SPADE language server did not start: ${message}`);

@@ -13,6 +13,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisCache } from './features/analysis-cache';
 import { DefaultDiagnosticsProvider } from './features/diagnostics-provider';
 import { registerDiagnostics } from './handlers/diagnostics-handler';
+import { registerJobs } from './handlers/jobs-handler';
 import { ServerLog } from './handlers/log';
 import { CONFIG_GLOB, type InitializationOptions } from './protocol/lsp';
 
@@ -39,6 +40,8 @@ connection.onInitialize((params) => {
     if (typeof init.diagnosticsDelayMs === 'number' && init.diagnosticsDelayMs >= 0)
         delayMs = init.diagnosticsDelayMs;
     canWatch = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    // The job index comes from the client (its global storage), so jobs are wired here.
+    registerJobs({ connection, documents, log, indexFile: init.jobsIndexFile });
     const filters = [{ pattern: { glob: CONFIG_GLOB } }];
     return {
         capabilities: {

@@ -5,11 +5,17 @@
 import { checkCommand } from './check-command';
 import { evaluateCommand } from './evaluate-command';
 import { makeScenesCommand } from './make-scenes-command';
+import { trainCommand } from './train-command';
 import type { CliIO, Command } from './command';
 import { runCli } from './run';
 
 /** Every command, in the order `spade help` lists them. */
-export const COMMANDS: readonly Command[] = [checkCommand, makeScenesCommand, evaluateCommand];
+export const COMMANDS: readonly Command[] = [
+    checkCommand,
+    trainCommand,
+    makeScenesCommand,
+    evaluateCommand,
+];
 
 const io: CliIO = {
     out: (l) => process.stdout.write(`${l}\n`),

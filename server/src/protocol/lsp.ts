@@ -19,4 +19,6 @@ export interface InitializationOptions {
     logLevel?: LogLevel;
     /** Quiet time after the last edit before a document is re-checked (default 150 ms). */
     diagnosticsDelayMs?: number;
+    /** File recording running training jobs, so a reloaded window reattaches to them. */
+    jobsIndexFile?: string;
 }

@@ -1,0 +1,102 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { makeTrainCommand } from '../../server/src/cli/train-command';
+import type { CliIO } from '../../server/src/cli/command';
+import { CheckpointStore } from '../../server/src/jobs/checkpoints';
+import { RunFolder } from '../../server/src/jobs/run-folder';
+import { linearTrainerModule, scratch, tinyOptions } from './fixtures/options';
+
+const CONFIG = `
+dataset tiny {
+    mode      = custom
+    label_dir = "data/labels"
+    image_dir = "data/images"
+    classes   = 4
+    dontcare  = off
+    instances = off
+    preprocess { mode = resize_and_crop  load = 64  crop = 64 }
+}
+generator g { ngf = 4 }
+discriminator d { scales = 1 }
+train tiny_run {
+    data = tiny   generator = g   discriminator = d
+    batch = 2   epochs = 2
+    device = cpu
+    checkpoints { every = 3  keep = 2  samples_every = 4 }
+}
+`;
+
+describe('spade train (CLI)', function () {
+    this.timeout(60000);
+    let tmp: ReturnType<typeof scratch>;
+    let out: string[];
+    let err: string[];
+    let io: CliIO;
+    const cmd = makeTrainCommand({
+        runnerOptions: { env: { SPADE_TRAINER_MODULE: linearTrainerModule } },
+        tty: false,
+    });
+    beforeEach(() => {
+        tmp = scratch('cli');
+        out = [];
+        err = [];
+        io = { out: (l) => out.push(l), err: (l) => err.push(l), cwd: tmp.dir };
+    });
+    afterEach(() => tmp.cleanup());
+
+    it('trains a .spade train block into the run named by --run, reporting progress', async () => {
+        fs.mkdirSync(path.join(tmp.dir, 'data', 'labels'), { recursive: true });
+        fs.mkdirSync(path.join(tmp.dir, 'data', 'images'), { recursive: true });
+        fs.writeFileSync(path.join(tmp.dir, 'c.spade'), CONFIG);
+        const code = await cmd.run(['c.spade', '--run', 'try1', '--max-steps', '4'], io);
+        assert.equal(code, 0, err.join('\n'));
+        const runDir = path.join(tmp.dir, 'runs', 'try1');
+        assert.equal(new CheckpointStore(runDir, 2).latest()?.step, 4);
+        assert.equal(new RunFolder(runDir).readOptions()?.generator.ngf, 4);
+        assert.equal(fs.readFileSync(path.join(runDir, 'config.spade'), 'utf8'), CONFIG);
+        const text = err.join('\n');
+        assert.match(text, /Training try1 into .*try1 \(worker pid \d+\)/);
+        assert.match(text, /epoch 1\/2 · step 4\/10 · 40\.0% · [\d.]+ step\/s · ETA \S+ · G_GAN/);
+        assert.match(text, /Training stopped at step 4 \(epoch 1\)\. Checkpoint: .*step-00000004/);
+    });
+
+    it('trains from a resolved-options JSON file and resumes it with --resume', async () => {
+        const opts = tinyOptions(path.join(tmp.dir, 'runs', 'json'));
+        fs.writeFileSync(path.join(tmp.dir, 'o.json'), JSON.stringify(opts));
+        assert.equal(await cmd.run(['o.json', '--max-steps', '6'], io), 0, err.join('\n'));
+        assert.equal(await cmd.run(['o.json', '--resume'], io), 0, err.join('\n'));
+        assert.match(err.join('\n'), /Training finished at step 30 \(epoch 6\)/);
+    });
+
+    it('exits 1 with the option named when a resume meets a shape change', async () => {
+        const opts = tinyOptions(path.join(tmp.dir, 'runs', 'shape'));
+        fs.writeFileSync(path.join(tmp.dir, 'o.json'), JSON.stringify(opts));
+        assert.equal(await cmd.run(['o.json', '--max-steps', '5'], io), 0);
+        opts.dataset.labelNc = 9;
+        fs.writeFileSync(path.join(tmp.dir, 'o.json'), JSON.stringify(opts));
+        assert.equal(await cmd.run(['o.json', '--resume'], io), 1);
+        assert.match(
+            err.join('\n'),
+            /number of classes \(label_nc\) \[dataset\.labelNc\] was 3, now 9/,
+        );
+    });
+
+    it('exits 2 on bad usage, a missing file or an ambiguous block, saying what to do', async () => {
+        assert.equal(await cmd.run([], io), 2);
+        assert.match(err[0], /name the config FILE to train/);
+        assert.equal(await cmd.run(['x.spade', '--frobnicate'], io), 2);
+        assert.match(err.join('\n'), /unknown option '--frobnicate'/);
+        assert.equal(await cmd.run(['missing.spade'], io), 2);
+        assert.match(err.join('\n'), /missing\.spade: cannot read it \(ENOENT\)/);
+        fs.writeFileSync(
+            path.join(tmp.dir, 'two.spade'),
+            CONFIG + CONFIG.replace(/tiny_run/, 'other').replace(/dataset tiny[\s\S]*?\n}\n/, ''),
+        );
+        assert.equal(await cmd.run(['two.spade'], io), 2);
+        assert.match(
+            err.join('\n'),
+            /has several train blocks \(tiny_run, other\); choose one with --block NAME/,
+        );
+    });
+});
