@@ -1,0 +1,212 @@
+/**
+ * Backend selection and the `doctor` report. Order for device `auto`: tfjs-node-gpu (CUDA),
+ * tfjs-node (native CPU), wasm (XNNPACK), cpu (plain JS). `gpu` insists on tfjs-node-gpu; `cpu`
+ * skips it. Every candidate that did not load is reported with the reason: the missing package,
+ * or the shared library its loader could not open.
+ */
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type * as WasmBackend from '@tensorflow/tfjs-backend-wasm';
+import type { Device } from './options';
+
+/** The backends the engine knows, in preference order. */
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+/** What happened when one backend was tried. */
+export interface BackendProbe {
+    backend: BackendName;
+    /** npm package that provides it. */
+    pkg: string;
+    ok: boolean;
+    /** Why it did not load (absent when ok). */
+    reason?: string;
+    /** The shared library the loader could not open, when that was the cause. */
+    missingLibrary?: string;
+}
+
+/** The result of `initBackend` / `doctor`. */
+export interface BackendReport {
+    /** The backend now active (tfjs name: 'tensorflow', 'wasm' or 'cpu'). */
+    active: string;
+    chosen: BackendName;
+    device: Device;
+    probes: BackendProbe[];
+    /** wasm threads in use (1 in Node: tfjs switches wasm threads off there). */
+    threads?: number;
+    /** What tfjs-node-gpu needs from the system. */
+    gpuRequirements: string;
+}
+
+/** tfjs-node-gpu 4.22 links libtensorflow 2.9 built against CUDA 11.2 and cuDNN 8.1. */
+export const GPU_REQUIREMENTS =
+    'npm install @tensorflow/tfjs-node-gpu@4.22.0 (optional peer dependency); needs Linux x86-64, ' +
+    'an NVIDIA driver >= 450, CUDA Toolkit 11.2 and cuDNN 8.1 on the library path';
+
+const PKGS: Record<BackendName, string> = {
+    'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+    tensorflow: '@tensorflow/tfjs-node',
+    wasm: '@tensorflow/tfjs-backend-wasm',
+    cpu: '@tensorflow/tfjs (built-in cpu backend)',
+};
+
+/** The shared library named in a dlopen/LoadLibrary failure, if any. */
+export function missingLibraryOf(message: string): string | undefined {
+    const m =
+        /([\w.+-]+\.(?:so(?:\.[\w.]+)?|dylib|dll))[^\n]*?(?:cannot open shared object|No such file|not found|could not be found|image not found)/i.exec(
+            message,
+        ) ??
+        /(?:Library not loaded|cannot load|Could not load dynamic library)\W+([^\s'"]+)/i.exec(
+            message,
+        );
+    return m?.[1];
+}
+
+function failure(backend: BackendName, e: unknown): BackendProbe {
+    const err = e as NodeJS.ErrnoException;
+    const msg = String(err?.message ?? e);
+    const pkg = PKGS[backend];
+    if (err?.code === 'MODULE_NOT_FOUND' && msg.includes(pkg.split(' ')[0])) {
+        return { backend, pkg, ok: false, reason: `package ${pkg} is not installed` };
+    }
+    const lib = missingLibraryOf(msg);
+    const reason = lib
+        ? `the loader could not open the shared library ${lib}`
+        : `loading failed: ${msg.split('\n')[0]}`;
+    return { backend, pkg, ok: false, reason, missingLibrary: lib };
+}
+
+// Packages loaded through a computed name so bundlers leave the optional peers alone.
+const dynRequire = createRequire(__filename);
+
+async function tryNative(backend: 'tensorflow-gpu' | 'tensorflow'): Promise<BackendProbe> {
+    try {
+        dynRequire(PKGS[backend]);
+        if (!(await tf.setBackend('tensorflow')))
+            throw new Error('the tensorflow backend did not initialise');
+        return { backend, pkg: PKGS[backend], ok: true };
+    } catch (e) {
+        return failure(backend, e);
+    }
+}
+
+// tfjs prints a console banner recommending tfjs-node when the cpu backend starts in Node; the
+// doctor report says that in its place. PROD only silences tfjs's warnings.
+tf.env().set('PROD', true);
+
+let wasmPathsSet = false;
+
+async function tryWasm(): Promise<BackendProbe> {
+    const backend: BackendName = 'wasm';
+    try {
+        const wasm = dynRequire(PKGS.wasm) as typeof WasmBackend;
+        if (!wasmPathsSet) {
+            // In Node the .wasm files are read from the package's dist folder.
+            const dist = path.join(
+                path.dirname(dynRequire.resolve(`${PKGS.wasm}/package.json`)),
+                'dist',
+            );
+            wasm.setWasmPaths(dist + path.sep);
+            wasmPathsSet = true;
+        }
+        if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
+        return { backend, pkg: PKGS.wasm, ok: true };
+    } catch (e) {
+        return failure(backend, e);
+    }
+}
+
+async function tryCpu(): Promise<BackendProbe> {
+    const ok = await tf.setBackend('cpu');
+    return ok
+        ? { backend: 'cpu', pkg: PKGS.cpu, ok }
+        : { backend: 'cpu', pkg: PKGS.cpu, ok, reason: 'the cpu backend did not initialise' };
+}
+
+const TRIERS: Record<BackendName, () => Promise<BackendProbe>> = {
+    'tensorflow-gpu': () => tryNative('tensorflow-gpu'),
+    tensorflow: () => tryNative('tensorflow'),
+    wasm: tryWasm,
+    cpu: tryCpu,
+};
+
+function candidates(device: Device): BackendName[] {
+    if (device === 'gpu') return ['tensorflow-gpu'];
+    if (device === 'cpu') return ['tensorflow', 'wasm', 'cpu'];
+    return ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+}
+
+function report(device: Device, chosen: BackendName, probes: BackendProbe[]): BackendReport {
+    const active = tf.getBackend();
+    const out: BackendReport = {
+        active,
+        chosen,
+        device,
+        probes,
+        gpuRequirements: GPU_REQUIREMENTS,
+    };
+    if (active === 'wasm') {
+        const wasm = dynRequire(PKGS.wasm) as typeof WasmBackend;
+        out.threads = wasm.getThreadsCount();
+    }
+    return out;
+}
+
+/**
+ * Activates the first backend that loads for `device` and reports every attempt. With
+ * device `gpu` and no loadable tfjs-node-gpu it throws, naming the reason and what to install.
+ */
+export async function initBackend(device: Device = 'auto'): Promise<BackendReport> {
+    const probes: BackendProbe[] = [];
+    for (const name of candidates(device)) {
+        const p = await TRIERS[name]();
+        probes.push(p);
+        if (p.ok) return report(device, name, probes);
+    }
+    const why = probes.map((p) => `${p.backend}: ${p.reason}`).join('; ');
+    throw new Error(
+        `device '${device}': no backend could be loaded (${why}). ${GPU_REQUIREMENTS}.`,
+    );
+}
+
+/** Activates one named backend (tests and benchmarks); throws with the reason when it cannot. */
+export async function useBackend(name: BackendName): Promise<BackendReport> {
+    const p = await TRIERS[name]();
+    if (!p.ok) throw new Error(`backend ${name} (${p.pkg}): ${p.reason}`);
+    return report(name === 'tensorflow-gpu' ? 'gpu' : 'cpu', name, [p]);
+}
+
+/**
+ * The `doctor` report: tries every backend (not only up to the first that loads), then leaves
+ * active the one `initBackend(device)` would choose. Never throws.
+ */
+export async function doctor(device: Device = 'auto'): Promise<BackendReport> {
+    const probes: BackendProbe[] = [];
+    for (const name of ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as BackendName[]) {
+        probes.push(await TRIERS[name]());
+    }
+    const chosen = candidates(device).find((n) => probes.find((p) => p.backend === n)?.ok);
+    if (chosen === undefined) {
+        return {
+            active: tf.getBackend() ?? 'none',
+            chosen: 'cpu',
+            device,
+            probes,
+            gpuRequirements: GPU_REQUIREMENTS,
+        };
+    }
+    await TRIERS[chosen]();
+    return report(device, chosen, probes);
+}
+
+/** The report as lines of text for the CLI and the palette. */
+export function formatReport(r: BackendReport): string {
+    const lines = [`device ${r.device}: using ${r.chosen} (tfjs backend '${r.active}')`];
+    if (r.threads !== undefined) lines.push(`wasm threads: ${r.threads}`);
+    for (const p of r.probes)
+        lines.push(
+            `  ${p.ok ? 'ok  ' : 'no  '} ${p.backend} (${p.pkg})${p.ok ? '' : `: ${p.reason}`}`,
+        );
+    lines.push(`GPU: ${r.gpuRequirements}`);
+    return lines.join('\n');
+}

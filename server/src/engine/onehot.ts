@@ -1,0 +1,159 @@
+/**
+ * The first SPADE conv (`mlp_shared`) reads a one-hot label map, so each output pixel is the sum,
+ * over the k*k taps, of one weight column picked by the label under that tap: a table lookup,
+ * not a dense conv over ~184 channels (68% of the generator's FLOPs at crop 64, ngf 16, perf-
+ * baseline §2). Its weight gradient is a scatter-add of dY into the picked rows. Extra dense
+ * channels (the instance edge map) still go through a small conv. The result equals the dense
+ * conv up to float summation order.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** Per-tap row indices into the lookup table for one label-map size. */
+export interface TapIndices {
+    /** One [N*H*W] array of table rows per tap, row-major over (ky, kx). */
+    taps: Int32Array[];
+    shape: [number, number, number];
+}
+
+/**
+ * Whether to run the lookup in JavaScript: on wasm, tfjs's Gather moves ~10M floats/s (a
+ * 9-tap lookup took longer than the dense conv it replaces), while a JS loop over the table
+ * rows is memory-bound and fast. Native and GPU backends keep tf.gather / tf.scatterND.
+ */
+export function lookupInJs(): boolean {
+    const b = tf.getBackend();
+    return b === 'wasm' || b === 'cpu';
+}
+
+/**
+ * Label ids [N, H, W] from the one-hot part (the first `classes` channels) of an NHWC map;
+ * pixels with no class set get `classes`, the all-zero row.
+ */
+export function labelsFromOneHot(seg: tf.Tensor4D, classes: number): tf.Tensor3D {
+    return tf.tidy(() => {
+        const [n, h, w] = seg.shape;
+        const oh = classes === seg.shape[3] ? seg : tf.slice(seg, [0, 0, 0, 0], [n, h, w, classes]);
+        const id = tf.cast(tf.argMax(oh, 3), 'int32');
+        const any = tf.greater(tf.max(oh, 3), 0.5);
+        return tf.where(any, id, tf.fill([n, h, w], classes, 'int32')) as tf.Tensor3D;
+    });
+}
+
+/** Table rows each tap reads: tap * (classes + 1) + label of the (zero-padded) shifted pixel. */
+export function tapIndices(
+    labels: Int32Array,
+    shape: [number, number, number],
+    classes: number,
+    k: number,
+): TapIndices {
+    const [n, h, w] = shape;
+    const p = Math.floor(k / 2);
+    const taps: Int32Array[] = [];
+    for (let i = 0; i < k; i++) {
+        for (let j = 0; j < k; j++) {
+            const base = (i * k + j) * (classes + 1);
+            const out = new Int32Array(n * h * w);
+            for (let b = 0; b < n; b++) {
+                for (let y = 0; y < h; y++) {
+                    const sy = y + i - p;
+                    for (let x = 0; x < w; x++) {
+                        const sx = x + j - p;
+                        // Padding reads "no class": the zero row, as the dense conv's zero padding does.
+                        const inside = sy >= 0 && sy < h && sx >= 0 && sx < w;
+                        out[(b * h + y) * w + x] =
+                            base + (inside ? labels[(b * h + sy) * w + sx] : classes);
+                    }
+                }
+            }
+            taps.push(out);
+        }
+    }
+    return { taps, shape };
+}
+
+/** OIHW weight of the one-hot channels -> [k*k*(classes+1), out] table (row tap*(C+1)+c). */
+export function lookupTable(w: tf.Tensor4D, classes: number): tf.Tensor2D {
+    const [cout, , kh, kw] = w.shape;
+    const oh = classes === w.shape[1] ? w : tf.slice(w, [0, 0, 0, 0], [cout, classes, kh, kw]);
+    // [kh, kw, C, out], then the zero row for "no class" after each tap's C rows.
+    const t = tf.pad(tf.transpose(oh, [2, 3, 1, 0]), [
+        [0, 0],
+        [0, 0],
+        [0, 1],
+        [0, 0],
+    ]);
+    return tf.reshape(t, [kh * kw * (classes + 1), cout]);
+}
+
+/** sum over taps of table[idx_t] in JS: [rows, cout] table, out [P, cout]. */
+function gatherSumJs(table: Float32Array, cout: number, idx: TapIndices): Float32Array {
+    const p = idx.taps[0].length;
+    const out = new Float32Array(p * cout);
+    for (const rows of idx.taps) {
+        for (let q = 0; q < p; q++) {
+            const src = rows[q] * cout;
+            const dst = q * cout;
+            for (let c = 0; c < cout; c++) out[dst + c] += table[src + c];
+        }
+    }
+    return out;
+}
+
+/** The table gradient: dY scatter-added into the rows each tap read. */
+function scatterAddJs(
+    dy: Float32Array,
+    rowsTotal: number,
+    cout: number,
+    idx: TapIndices,
+): Float32Array {
+    const g = new Float32Array(rowsTotal * cout);
+    const p = idx.taps[0].length;
+    for (const rows of idx.taps) {
+        for (let q = 0; q < p; q++) {
+            const dst = rows[q] * cout;
+            const src = q * cout;
+            for (let c = 0; c < cout; c++) g[dst + c] += dy[src + c];
+        }
+    }
+    return g;
+}
+
+/** sum over taps of table[idx_t], [N*H*W, out]; its table gradient is a scatter-add per tap. */
+export function gatherSum(table: tf.Tensor2D, idx: TapIndices, inJs = lookupInJs()): tf.Tensor2D {
+    const [rowsTotal, cout] = table.shape;
+    const p = idx.taps[0].length;
+    if (inJs) {
+        const f = tf.customGrad((ti) => {
+            const value = tf.tensor2d(
+                gatherSumJs((ti as tf.Tensor).dataSync() as Float32Array, cout, idx),
+                [p, cout],
+            );
+            return {
+                value,
+                gradFunc: (dy) =>
+                    tf.tensor2d(scatterAddJs(dy.dataSync() as Float32Array, rowsTotal, cout, idx), [
+                        rowsTotal,
+                        cout,
+                    ]),
+            };
+        });
+        return f(table) as tf.Tensor2D;
+    }
+    const f = tf.customGrad((ti, save) => {
+        const t = ti as tf.Tensor2D;
+        const ix = idx.taps.map((a) => tf.tensor1d(a, 'int32'));
+        // The forward runs in a tidy that disposes whatever is not saved: keep the indices.
+        (save as tf.GradSaveFunc)(ix);
+        const value = tf.addN(ix.map((i) => tf.gather(t, i)));
+        return {
+            value,
+            gradFunc: (dy, saved) => {
+                const d = dy as tf.Tensor2D;
+                return [
+                    tf.addN(saved.map((i) => tf.scatterND(tf.reshape(i, [-1, 1]), d, t.shape))),
+                ];
+            },
+        };
+    });
+    return f(table) as tf.Tensor2D;
+}

@@ -1,0 +1,116 @@
+/**
+ * Adam as PyTorch's `torch.optim.Adam` (bias-corrected, eps added after the square root),
+ * with state that checkpoints (step, exp_avg, exp_avg_sq per parameter), and the reference's
+ * TTUR and linear learning-rate decay.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { newVariable } from './layers/core';
+import type { OptimOptions } from './options';
+import type { StateDict } from './state';
+
+/** Learning rates and betas of the two optimisers, as `create_optimizers` sets them. */
+export interface AdamSettings {
+    lrG: number;
+    lrD: number;
+    beta1: number;
+    beta2: number;
+}
+
+/** TTUR: G lr/2, D lr*2, betas (0, 0.9); otherwise lr for both and the given betas. */
+export function adamSettings(o: OptimOptions, lr = o.lr): AdamSettings {
+    return o.ttur
+        ? { lrG: lr / 2, lrD: lr * 2, beta1: 0, beta2: 0.9 }
+        : { lrG: lr, lrD: lr, beta1: o.beta1, beta2: o.beta2 };
+}
+
+/**
+ * The base lr during `epoch` (1-based): constant for the first niter + 1 epochs, then lowered
+ * by lr / niter_decay after each further epoch, as `update_learning_rate` does at epoch ends.
+ */
+export function learningRateAt(o: OptimOptions, epoch: number): number {
+    if (o.niterDecay <= 0) return o.lr;
+    const k = Math.max(0, epoch - o.niter - 1);
+    return Math.max(0, o.lr * (1 - k / o.niterDecay));
+}
+
+/** Adam over a fixed list of named variables. */
+export class Adam {
+    step = 0;
+    private readonly m = new Map<string, tf.Variable>();
+    private readonly v = new Map<string, tf.Variable>();
+
+    constructor(
+        readonly vars: Map<string, tf.Variable>,
+        public lr: number,
+        public beta1: number,
+        public beta2: number,
+        readonly eps = 1e-8,
+    ) {
+        for (const [k, p] of vars) {
+            this.m.set(k, newVariable(new Float32Array(p.size), p.shape, false));
+            this.v.set(k, newVariable(new Float32Array(p.size), p.shape, false));
+        }
+    }
+
+    /**
+     * Applies one update. `grads` is keyed by tf.Variable name, as `tf.variableGrads` returns
+     * it; parameters without a gradient are left alone. Disposes nothing it did not create.
+     */
+    apply(grads: Record<string, tf.Tensor>): void {
+        this.step++;
+        const bc1 = 1 - this.beta1 ** this.step;
+        const bc2 = 1 - this.beta2 ** this.step;
+        const stepSize = this.lr / bc1;
+        const sq = Math.sqrt(bc2);
+        tf.tidy(() => {
+            for (const [k, p] of this.vars) {
+                const g = grads[p.name];
+                if (g === undefined) continue;
+                const m = this.m.get(k) as tf.Variable;
+                const v = this.v.get(k) as tf.Variable;
+                const m2 = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
+                const v2 = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
+                m.assign(m2);
+                v.assign(v2);
+                const denom = tf.add(tf.div(tf.sqrt(v2), sq), this.eps);
+                p.assign(tf.sub(p, tf.mul(tf.div(m2, denom), stepSize)));
+            }
+        });
+    }
+
+    /** exp_avg / exp_avg_sq per parameter name, plus `step` (a 1-element tensor). */
+    state(): StateDict {
+        const out: StateDict = new Map();
+        out.set('step', { shape: [], data: Float32Array.of(this.step) });
+        for (const [k, t] of this.m)
+            out.set(`${k}.exp_avg`, { shape: t.shape, data: Float32Array.from(t.dataSync()) });
+        for (const [k, t] of this.v)
+            out.set(`${k}.exp_avg_sq`, { shape: t.shape, data: Float32Array.from(t.dataSync()) });
+        return out;
+    }
+
+    /** Restores `state()`; throws naming a missing or misshapen entry. */
+    loadState(s: StateDict): void {
+        const step = s.get('step');
+        if (!step) throw new Error('optimiser state has no step');
+        this.step = step.data[0];
+        for (const [suffix, map] of [
+            ['exp_avg', this.m],
+            ['exp_avg_sq', this.v],
+        ] as const) {
+            for (const [k, t] of map) {
+                const e = s.get(`${k}.${suffix}`);
+                if (!e || e.data.length !== t.size)
+                    throw new Error(
+                        `optimiser state for '${k}' (${suffix}) is missing or has the wrong size`,
+                    );
+                t.assign(tf.tensor(e.data, t.shape));
+            }
+        }
+    }
+
+    dispose(): void {
+        for (const t of this.m.values()) t.dispose();
+        for (const t of this.v.values()) t.dispose();
+    }
+}
