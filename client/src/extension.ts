@@ -17,6 +17,7 @@ import {
     type LogLevel,
 } from '../../server/src/protocol/lsp';
 import { registerJobs } from './jobs';
+import { registerPreview } from './preview';
 
 let client: LanguageClient | undefined;
 
@@ -45,16 +46,31 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         outputChannel: log,
         initializationOptions,
     };
-    client = new LanguageClient('spade', 'SPADE language server', serverOptions, clientOptions);
+    const started = new LanguageClient(
+        'spade',
+        'SPADE language server',
+        serverOptions,
+        clientOptions,
+    );
+    client = started;
+    // Features register at once (VS Code may open a custom editor while the server starts);
+    // their requests wait for the server.
+    const ready = started.start();
+    const deps = {
+        sendRequest: async <R>(m: string, p: unknown, t?: vscode.CancellationToken) => {
+            await ready;
+            return started.sendRequest<R>(m, p, t);
+        },
+        onNotification: (m: string, h: (p: unknown) => void) => started.onNotification(m, h),
+        log,
+    };
+    const jobs = registerJobs(context, deps);
+    context.subscriptions.push(
+        registerPreview(context, { ...deps, runFolders: () => jobs.runFolders() }),
+    );
     try {
-        await client.start();
+        await ready;
         log.info('SPADE language server started.');
-        const started = client;
-        registerJobs(context, {
-            sendRequest: (m, p) => started.sendRequest(m, p),
-            onNotification: (m, h) => started.onNotification(m, h),
-            log,
-        });
     } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
         log.error(`The SPADE language server did not start: ${message}`);
