@@ -3,8 +3,11 @@
  * exporting a `Command`, plus one line in COMMANDS.
  */
 import { checkCommand } from './check-command';
+import { doctorCommand } from './doctor-command';
 import { evaluateCommand } from './evaluate-command';
+import { exportCommand } from './export-command';
 import { makeScenesCommand } from './make-scenes-command';
+import { synthesizeCommand } from './synthesize-command';
 import { trainCommand } from './train-command';
 import type { CliIO, Command } from './command';
 import { runCli } from './run';
@@ -15,6 +18,9 @@ export const COMMANDS: readonly Command[] = [
     trainCommand,
     makeScenesCommand,
     evaluateCommand,
+    exportCommand,
+    synthesizeCommand,
+    doctorCommand,
 ];
 
 const io: CliIO = {
