@@ -16,6 +16,7 @@ import {
     type InitializationOptions,
     type LogLevel,
 } from '../../server/src/protocol/lsp';
+import { registerCodeLensCommands } from './codelens';
 import { registerJobs } from './jobs';
 import { registerPreview } from './preview';
 
@@ -65,6 +66,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         log,
     };
     const jobs = registerJobs(context, deps);
+    registerCodeLensCommands(context, deps);
     context.subscriptions.push(
         registerPreview(context, { ...deps, runFolders: () => jobs.runFolders() }),
     );

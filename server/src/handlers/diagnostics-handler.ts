@@ -6,6 +6,7 @@ import {
     CancellationTokenSource,
     FileChangeType,
     type Connection,
+    type FileEvent,
     type TextDocuments,
 } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
@@ -21,6 +22,8 @@ export interface DiagnosticsDeps {
     cache: AnalysisCache;
     log: ServerLog;
     delayMs: () => number;
+    /** Also told of watched-file changes (the connection takes one handler for them). */
+    onWatchedFiles?: (changes: FileEvent[]) => void;
 }
 
 /** Wires document and workspace events to diagnostics publishing. */
@@ -94,8 +97,10 @@ export function registerDiagnostics(deps: DiagnosticsDeps): void {
     });
     documents.onDidClose((e) => clear(e.document.uri, 'closed'));
     connection.onDidChangeWatchedFiles((params) => {
+        deps.onWatchedFiles?.(params.changes);
         for (const c of params.changes)
-            if (c.type === FileChangeType.Deleted) clear(c.uri, 'deleted');
+            if (c.type === FileChangeType.Deleted && c.uri.endsWith('.spade'))
+                clear(c.uri, 'deleted');
     });
     connection.workspace.onDidRenameFiles((params) => {
         for (const f of params.files) clear(f.oldUri, `renamed to ${f.newUri}`);

@@ -99,6 +99,32 @@ const entries = {
     },
     widthMismatch: { code: 'SP4011', severity: 'error', title: 'generator and image width differ' },
     noEffect: { code: 'SP5001', severity: 'warning', title: 'option has no effect' },
+    // SP6xxx: the dataset's files on disk (features/dataset-checks-*), not the config text.
+    dataFolderMissing: { code: 'SP6001', severity: 'error', title: 'dataset folder missing' },
+    dataUnpaired: { code: 'SP6002', severity: 'error', title: 'label without image or instance' },
+    dataExtra: { code: 'SP6003', severity: 'warning', title: 'files no label uses' },
+    dataEmpty: { code: 'SP6004', severity: 'error', title: 'no complete sample on disk' },
+    dataOutOfRange: { code: 'SP6005', severity: 'error', title: 'label value >= classes' },
+    data255: { code: 'SP6006', severity: 'error', title: 'label maps hold 255, dontcare off' },
+    dataRgbMask: { code: 'SP6007', severity: 'error', title: 'RGB colour masks, no palette' },
+    dataPaletteIndices: {
+        code: 'SP6008',
+        severity: 'information',
+        title: 'palette PNG labels: indices are ids',
+    },
+    data16Bit: { code: 'SP6009', severity: 'information', title: '16-bit label maps' },
+    dataLossy: { code: 'SP6010', severity: 'warning', title: 'JPEG (lossy) label maps' },
+    dataTooSmall: { code: 'SP6011', severity: 'warning', title: 'images smaller than load/crop' },
+    dataExifRotated: {
+        code: 'SP6012',
+        severity: 'error',
+        title: 'EXIF rotation changes the image size',
+    },
+    dataSizeMismatch: { code: 'SP6013', severity: 'error', title: 'label and image sizes differ' },
+    dataUnreadable: { code: 'SP6014', severity: 'error', title: 'file cannot be read' },
+    dataPartial: { code: 'SP6015', severity: 'information', title: 'dataset check sampled' },
+    dataUnknownColour: { code: 'SP6016', severity: 'error', title: 'mask colours not in palette' },
+    dataClassFile: { code: 'SP6017', severity: 'error', title: 'class file cannot be read' },
 } as const satisfies Record<string, CatalogEntry>;
 
 /** The catalog, keyed by a readable name. */

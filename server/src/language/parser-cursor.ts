@@ -2,7 +2,7 @@
  * The parser's view of the token stream: position, lookahead, and error reporting with at
  * most one error per position (the first one there is the precise one).
  */
-import { diag, type ConfigDiagnostic, type DiagnosticKind } from './catalog';
+import { diag, type ConfigDiagnostic, type DiagnosticData, type DiagnosticKind } from './catalog';
 import type { Token } from './lexer';
 import type { Span } from './text';
 
@@ -44,12 +44,16 @@ export class TokenCursor {
         span: Span,
         message: string,
         related?: ConfigDiagnostic['related'],
+        data?: DiagnosticData,
     ): void {
         // At most one error per position: the first one is the precise one.
         if (this.errorAt.has(span.start)) return;
         this.errorAt.add(span.start);
         this.diagnostics.push(
-            diag(kind, { start: span.start, end: span.end }, message, related ? { related } : {}),
+            diag(kind, { start: span.start, end: span.end }, message, {
+                ...(related ? { related } : {}),
+                ...(data ? { data } : {}),
+            }),
         );
     }
 

@@ -166,6 +166,8 @@ class Parser extends TokenCursor {
                 'expected',
                 { start: key.end, end: key.end },
                 `Expected '=' between '${key.text}' and its value. Insert '='.`,
+                undefined,
+                { insert: ' =' },
             );
             return this.finishProperty(key, undefined, this.parseValue(key), parent);
         }
@@ -276,6 +278,8 @@ class Parser extends TokenCursor {
                         'expected',
                         { start: this.prevEnd, end: this.prevEnd },
                         `Expected ',' between list items of '${key.text}'. Insert ','.`,
+                        undefined,
+                        { insert: ',' },
                     );
                 }
             } else if (this.tok.kind === ',') {
@@ -300,6 +304,7 @@ class Parser extends TokenCursor {
                 { start: at, end: at },
                 `The list of '${key.text}' is not closed. Insert ']'.`,
                 [{ span: { start: open.start, end: open.end }, message: 'the list opens here' }],
+                { insert: ']' },
             );
         }
         return { kind: 'list', items, closed, start: open.start, end: this.prevEnd };
@@ -329,6 +334,8 @@ class Parser extends TokenCursor {
                 'expected',
                 { start: this.prevEnd, end: this.prevEnd },
                 `Expected '{' after '${header}'. Insert '{' to open the block.`,
+                undefined,
+                { insert: ' {' },
             );
             // Without '{' the body is parsed only when it clearly follows on the next lines.
             if (!(this.tok.kind === 'ident' && this.tok.newlineBefore && !this.atTopLevelStart())) {
@@ -364,6 +371,7 @@ class Parser extends TokenCursor {
                         message: `'${header}' opens here`,
                     },
                 ],
+                { insert: '\n}' },
             );
         }
         return block;

@@ -175,7 +175,8 @@ function word(b: BlockNode, name: string): string | undefined {
     return v?.kind === 'name' ? v.text : undefined;
 }
 
-function generatorLayers(layers: BlockNode | undefined): GeneratorLayer[] | undefined {
+/** The engine's layer list of a generator `layers` block (an upsample before each `up` block). */
+export function generatorLayers(layers: BlockNode | undefined): GeneratorLayer[] | undefined {
     if (!layers) return undefined;
     const out: GeneratorLayer[] = [];
     let channels = 0;
@@ -192,7 +193,10 @@ function generatorLayers(layers: BlockNode | undefined): GeneratorLayer[] | unde
     return out;
 }
 
-function discriminatorLayers(layers: BlockNode | undefined): DiscriminatorLayer[] | undefined {
+/** The engine's layer list of a discriminator `layers` block. */
+export function discriminatorLayers(
+    layers: BlockNode | undefined,
+): DiscriminatorLayer[] | undefined {
     if (!layers) return undefined;
     return childBlocks(layers)
         .filter((b) => b.keyword.text === 'conv')
