@@ -2,6 +2,7 @@
  * Backend selection, the doctor report, and the safetensors reader/writer.
  */
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -74,6 +75,29 @@ describe('engine backend and doctor', function () {
             'tensorflow.dll',
         );
         assert.equal(missingLibraryOf('some other failure'), undefined);
+    });
+});
+
+describe('engine backend process hygiene', function () {
+    this.timeout(60000);
+
+    it('leaves no rethrowing process handlers behind when the wasm backend starts', function () {
+        // A fresh process: the wasm glue installs its handlers only the first time it loads.
+        const script = `
+            const { initBackend } = require('./server/src/engine/backend');
+            const count = () => process.listeners('unhandledRejection').length +
+                process.listeners('uncaughtException').length;
+            const before = count();
+            initBackend('cpu').then((r) => {
+                process.stdout.write(JSON.stringify({ active: r.active, before, after: count() }));
+            });`;
+        const out = execFileSync(process.execPath, ['-r', 'tsx/cjs', '-e', script], {
+            cwd: path.resolve(__dirname, '..', '..'),
+            encoding: 'utf8',
+        });
+        const r = JSON.parse(out) as { active: string; before: number; after: number };
+        assert.equal(r.active, 'wasm');
+        assert.equal(r.after, r.before);
     });
 });
 

@@ -257,8 +257,10 @@ export class StandInHost {
             w.resolve(m);
             return false;
         });
-        if (m.type === 'ready') void this.send(this.opts.init());
-        if (m.type === 'synthesize') void this.answer(m as unknown as SynthesizeMessage);
+        // Answers may land after a test closed its page; only a live page gets them.
+        const quiet = (p: Promise<void>) => p.catch(() => undefined);
+        if (m.type === 'ready') void quiet(this.send(this.opts.init()));
+        if (m.type === 'synthesize') void quiet(this.answer(m as unknown as SynthesizeMessage));
         if (m.type === 'cancel' && m.requestId === this.latestSynth) this.latestSynth = -1;
     }
 

@@ -96,6 +96,24 @@ tf.env().set('PROD', true);
 
 let wasmPathsSet = false;
 
+/**
+ * The wasm backend's Emscripten glue adds process handlers that rethrow every unhandled
+ * rejection and uncaught exception, which would turn any stray rejection anywhere in the
+ * process (the worker's, the server's) into a crash. Keep only the handlers that were there.
+ */
+async function withoutRethrowingHandlers<T>(init: () => Promise<T>): Promise<T> {
+    const rejections = new Set(process.listeners('unhandledRejection'));
+    const exceptions = new Set(process.listeners('uncaughtException'));
+    try {
+        return await init();
+    } finally {
+        for (const l of process.listeners('unhandledRejection'))
+            if (!rejections.has(l)) process.removeListener('unhandledRejection', l);
+        for (const l of process.listeners('uncaughtException'))
+            if (!exceptions.has(l)) process.removeListener('uncaughtException', l);
+    }
+}
+
 async function tryWasm(): Promise<BackendProbe> {
     const backend: BackendName = 'wasm';
     try {
@@ -109,7 +127,8 @@ async function tryWasm(): Promise<BackendProbe> {
             wasm.setWasmPaths(dist + path.sep);
             wasmPathsSet = true;
         }
-        if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
+        const ok = await withoutRethrowingHandlers(() => tf.setBackend('wasm'));
+        if (!ok) throw new Error('the wasm backend did not initialise');
         return { backend, pkg: PKGS.wasm, ok: true };
     } catch (e) {
         return failure(backend, e);

@@ -4,7 +4,9 @@
  *
  * FIXME(#7): synthesis runs in the language server process. onnxruntime computes on its own
  * threads and the call is async, so the LSP loop stays responsive, but a native crash in the
- * runtime would take the server down; the issue's design moves it to a dedicated worker.
+ * runtime would take the server down, and exporting a run folder's checkpoint in memory is
+ * synchronous (the loop waits while a large generator is built). The issue's design moves
+ * model loading and synthesis to a dedicated worker process.
  */
 import * as path from 'node:path';
 import sharp from 'sharp';
@@ -132,9 +134,12 @@ export class PreviewService {
         if (!stillWanted()) throw new PreviewCancelled();
         const images = await Promise.all(
             rgb.map(async (im) => {
-                const png = await sharp(Buffer.from(im.rgb.buffer, im.rgb.byteOffset, im.rgb.length), {
-                    raw: { width: im.width, height: im.height, channels: 3 },
-                })
+                const png = await sharp(
+                    Buffer.from(im.rgb.buffer, im.rgb.byteOffset, im.rgb.length),
+                    {
+                        raw: { width: im.width, height: im.height, channels: 3 },
+                    },
+                )
                     .png({ compressionLevel: 3 })
                     .toBuffer();
                 return { width: im.width, height: im.height, png: png.toString('base64') };
