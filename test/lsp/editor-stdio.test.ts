@@ -63,6 +63,19 @@ describe('editor features over stdio', function () {
         });
     });
 
+    it('offers layer entries again and again, as one-line snippets', async () => {
+        const items = await expectCompletion(
+            s,
+            'generator g {\n    layers {\n        resblock { channels = 64 }\n        <|>\n    }\n}\n',
+            { includes: ['resblock', 'conv'] },
+        );
+        const res = items.find((i) => i.label === 'resblock');
+        assert.match(
+            res?.insertText ?? '',
+            /^resblock \{ channels = \$\{1:\} {2}resample = \$\{2:none\} \}$/,
+        );
+    });
+
     it('offers enum values, booleans and the names of blocks of the right kind', async () => {
         await expectCompletion(s, 'dataset a {\n    mode = <|>\n}\n', {
             exactly: ['coco', 'ade20k', 'cityscapes', 'custom', 'facades'],
@@ -166,6 +179,20 @@ describe('editor features over stdio', function () {
         await expectHover(s, 'data<|>set c {\n    mode = cityscapes\n}\n', [
             /`classes`: 35 \(cityscapes\)/,
         ]);
+    });
+
+    it('hovers a network block with the shape and parameters of each of its layers', async () => {
+        const coco = 'dataset c { mode = coco }\ntrain t { data = c  generator = g }\n';
+        await expectHover(s, `${coco}gener<|>ator g { ngf = 64 }\n`, [
+            /97,480,899 parameters/,
+            /\| head_0 \| 1024×8×8 \|/,
+            /\| up_3 \| 64×256×256 \|/,
+            /\| conv_img \| 3×256×256 \|/,
+        ]);
+        await expectHover(s, 'discriminator d { sc<|>ales = 1 }\n', [
+            /ndf|Number of discriminators/,
+        ]);
+        await expectHover(s, 'discri<|>minator d { scales = 1 }\n', [/over 1 scale/, /model4/]);
     });
 
     it('hovers enum values and references', async () => {

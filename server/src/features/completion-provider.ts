@@ -274,6 +274,8 @@ export function blockSnippet(spec: BlockSpec, kind: string): string {
                 : `\${${stop++}:${v}}`;
         return `\t${p.name} = ${value}`;
     });
+    // Layer entries are written one per line, as a table (docs/editor.md, Formatting).
+    if (spec.repeatable) return `${head} { ${body.map((b) => b.slice(1)).join('  ')} }`;
     if (body.length === 0) return `${head} {\n\t$0\n}`;
     return `${head} {\n${body.join('\n')}\n\t$0\n}`;
 }

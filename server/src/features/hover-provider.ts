@@ -8,6 +8,8 @@ import type { BlockNode } from '../language/ast';
 import { locate } from '../language/locate';
 import { describeEffective, effective, modeFor, type ConfigModel } from '../language/model';
 import { propertySpec, specOfBlock, type PropertySpec } from '../language/registry';
+import { discriminatorSizes, generatorSizes } from '../language/network-dims';
+import { formatCount, type Stage } from '../language/network-size';
 import { rangeText } from '../language/values';
 import type { AnalysisCache, DocumentSnapshot } from './analysis-cache';
 import { propertyDoc } from './completion-provider';
@@ -49,7 +51,11 @@ export class DefaultHoverProvider implements HoverProvider {
                         : undefined;
                 const extra = classes ? `\n\n${classes}` : '';
                 const implied = impliedValues(model, hit.block);
-                return md(`**${title}**\n\n${spec.doc}${used}${implied}${extra}`, hit.node);
+                const stages = hit.block.parent ? '' : stageTable(model, hit.block);
+                return md(
+                    `**${title}**\n\n${spec.doc}${used}${implied}${stages}${extra}`,
+                    hit.node,
+                );
             }
             case 'key': {
                 const block = hit.property.parent;
@@ -95,6 +101,28 @@ function impliedValues(model: ConfigModel, block: BlockNode): string {
         .filter(({ e }) => e.origin.kind === 'mode')
         .map(({ p, e }) => `- \`${p.name}\`: ${describeEffective(e)}`);
     return rows.length ? `\n\nFrom the dataset mode:\n${rows.join('\n')}` : '';
+}
+
+/** The layers of a generator or discriminator with their output shapes and parameters. */
+function stageTable(model: ConfigModel, block: BlockNode): string {
+    const kind = block.keyword.text;
+    let stages: Stage[];
+    let totalLine: string;
+    if (kind === 'generator') {
+        const g = generatorSizes(model, block);
+        stages = g.generator.stages;
+        totalLine = `${g.generator.params.toLocaleString('en')} parameters${g.encoder ? `, plus ${g.encoder.params.toLocaleString('en')} in the style encoder` : ''}`;
+    } else if (kind === 'discriminator') {
+        const d = discriminatorSizes(model, block);
+        stages = d.discriminator.stages;
+        totalLine = `${d.discriminator.params.toLocaleString('en')} parameters over ${d.scales} scale(s); the layers of the first scale:`;
+    } else {
+        return '';
+    }
+    const rows = stages.map(
+        (s) => `| ${s.name} | ${s.channels}×${s.height}×${s.width} | ${formatCount(s.params)} |`,
+    );
+    return `\n\n${totalLine}\n\n| layer | output | parameters |\n|---|---|---|\n${rows.join('\n')}`;
 }
 
 function propertyOf(block: BlockNode, name: string): PropertySpec | undefined {
