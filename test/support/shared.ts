@@ -25,5 +25,5 @@ export function requireShared(ctx: Mocha.Context, ...parts: string[]): string {
         if (ctx.test) ctx.test.title += ` [skipped: ${why}]`;
         ctx.skip();
     }
-    return p as string;
+    return p;
 }
