@@ -155,6 +155,16 @@ export class PreviewSession implements vscode.Disposable {
     }
 
     private async synthesize(msg: WebviewToHost & { type: 'synthesize' }): Promise<void> {
+        if (!vscode.workspace.isTrusted) {
+            // Synthesis loads model files the workspace names and runs native code.
+            this.post({
+                type: 'synthesisFailed',
+                requestId: msg.requestId,
+                message:
+                    'Synthesis is disabled in Restricted Mode: it loads the models this workspace names. Trust the workspace (Manage Workspace Trust) to see images; the mask still shows and can be painted.',
+            });
+            return;
+        }
         // A newer request makes the previous one stale whatever the webview says.
         this.synthCts?.cts.cancel();
         const cts = new vscode.CancellationTokenSource();
