@@ -77,7 +77,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         const message = e instanceof Error ? e.message : String(e);
         log.error(`The SPADE language server did not start: ${message}`);
         const choice = await vscode.window.showErrorMessage(
-            `SPADE: the language server did not start (${message}). Reinstall the extension, or see the log for details.`,
+            `SPADE: the language server did not start (${message}). ` +
+                'Reinstall the extension, or see the log for details.',
             'Show log',
         );
         if (choice === 'Show log') log.show();

@@ -91,7 +91,6 @@ async function lspBackend(
     const maskUri = `file://${maskFile}`;
     let info: ModelInfoResult;
     try {
-        // FIXME(#7): fails with MethodNotFound until the server implements the spade/preview/* requests.
         info = await conn.sendRequest<ModelInfoResult>(ModelInfoRequest.method, { maskUri });
     } catch (err) {
         conn.dispose();

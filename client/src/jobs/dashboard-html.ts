@@ -3,7 +3,9 @@
  * policy, nothing remote; images only from the extension and the run folder (cspSource).
  * Free of the vscode API so tests check the very same page.
  */
-import { randomBytes } from 'node:crypto';
+import { makeNonce, pageCsp, webviewPage } from '../webview-page';
+
+export { makeNonce };
 
 export interface DashboardHtmlOptions {
     /** `webview.cspSource`. */
@@ -14,17 +16,8 @@ export interface DashboardHtmlOptions {
     title: string;
 }
 
-export function makeNonce(): string {
-    return randomBytes(18).toString('base64');
-}
-
 export function dashboardCsp(o: Pick<DashboardHtmlOptions, 'cspSource' | 'nonce'>): string {
-    return [
-        "default-src 'none'",
-        `img-src ${o.cspSource}`,
-        `style-src 'nonce-${o.nonce}'`,
-        `script-src 'nonce-${o.nonce}'`,
-    ].join('; ');
+    return pageCsp(o);
 }
 
 const STYLE = `
@@ -40,31 +33,13 @@ canvas { width: 100%; height: 240px; border: 1px solid var(--vscode-panel-border
 .legend { display: flex; flex-wrap: wrap; gap: 10px; font-size: 0.9em; }
 .legend label { cursor: pointer; }
 .sample img { max-width: 100%; image-rendering: pixelated; border: 1px solid var(--vscode-panel-border); }
-button { background: var(--vscode-button-background); color: var(--vscode-button-foreground); border: none; padding: 4px 12px; cursor: pointer; }
+button {
+  background: var(--vscode-button-background); color: var(--vscode-button-foreground);
+  border: none; padding: 4px 12px; cursor: pointer;
+}
 button:disabled { opacity: 0.5; cursor: default; }
 `;
 
 export function dashboardHtml(o: DashboardHtmlOptions): string {
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeAttr(dashboardCsp(o))}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>${escapeText(o.title)}</title>
-<style nonce="${escapeAttr(o.nonce)}">${STYLE}</style>
-</head>
-<body>
-<div id="app"></div>
-<script nonce="${escapeAttr(o.nonce)}" src="${escapeAttr(o.scriptUri)}"></script>
-</body>
-</html>`;
-}
-
-function escapeText(s: string): string {
-    return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-function escapeAttr(s: string): string {
-    return escapeText(s).replace(/"/g, '&quot;');
+    return webviewPage({ ...o, style: STYLE });
 }
