@@ -37,6 +37,11 @@ export class Rng {
         return r * Math.cos(a);
     }
 
+    /** `n` normal values with standard deviation `std`. */
+    normals(n: number, std: number): Float32Array {
+        return this.fillNormal(n, 0, std);
+    }
+
     fillNormal(n: number, mean: number, std: number): Float32Array {
         const out = new Float32Array(n);
         for (let i = 0; i < n; i++) out[i] = mean + std * this.normal();

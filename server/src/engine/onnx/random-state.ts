@@ -9,45 +9,10 @@ import type { ExportDataset, ExportGenerator } from './export';
 import { latentSize } from './export';
 import type { StateDict } from './types';
 
-/** A small seeded PRNG (mulberry32) with a Box-Muller normal. */
-export class Rng {
-    private s: number;
-    private spare: number | undefined;
+// The engine's PRNG: its module has no tfjs import, so the ORT path stays free of tfjs.
+import { Rng } from '../init';
 
-    constructor(seed: number) {
-        this.s = seed >>> 0;
-    }
-
-    /** Uniform in [0, 1). */
-    uniform(): number {
-        this.s = (this.s + 0x6d2b79f5) >>> 0;
-        let t = this.s;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    }
-
-    /** Standard normal. */
-    normal(): number {
-        if (this.spare !== undefined) {
-            const v = this.spare;
-            this.spare = undefined;
-            return v;
-        }
-        const u = 1 - this.uniform();
-        const r = Math.sqrt(-2 * Math.log(u));
-        const a = 2 * Math.PI * this.uniform();
-        this.spare = r * Math.sin(a);
-        return r * Math.cos(a);
-    }
-
-    /** `n` normal values with standard deviation `std`. */
-    normals(n: number, std: number): Float32Array {
-        const out = new Float32Array(n);
-        for (let i = 0; i < n; i++) out[i] = this.normal() * std;
-        return out;
-    }
-}
+export { Rng };
 
 /** Random weights for the SPADE generator the options describe. */
 export function randomGeneratorState(
