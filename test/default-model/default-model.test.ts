@@ -10,11 +10,9 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { defaultModelPath } from '../../server/src/cli/model-source';
 import { synthesizeCommand } from '../../server/src/cli/synthesize-command';
-import { exportGenerator } from '../../server/src/engine/onnx/export';
-import { randomGeneratorState } from '../../server/src/engine/onnx/random-state';
 import { readModelInfo } from '../../server/src/engine/onnx/session';
 import { resolveRun } from '../../server/src/jobs/config-source';
-import { evaluateDirs } from '../../server/src/scenes/evaluate-io';
+import { compareWithUntrained } from '../../server/src/scenes/model-vs-untrained';
 import { captureIO, REPO, SCENES } from '../cli/helpers';
 
 const CONFIG = path.join(REPO, 'samples', 'default-model', 'landscapes-64.spade');
@@ -28,16 +26,6 @@ async function synthesizeWith(model: string, out: string): Promise<void> {
         io,
     );
     assert.equal(code, 0, io.err_.join('\n'));
-}
-
-async function score(predDir: string): Promise<number> {
-    const r = await evaluateDirs({
-        predDir,
-        realDir: path.join(SCENES, 'images'),
-        labelDir: path.join(SCENES, 'masks'),
-    });
-    assert.equal(r.report.images, 6);
-    return r.report.score;
 }
 
 describe('the embedded default model', function () {
@@ -72,24 +60,16 @@ describe('the embedded default model', function () {
         const text = fs.readFileSync(CONFIG, 'utf8');
         const resolved = resolveRun(CONFIG, text, 'landscapes_64');
         assert.ok(resolved.ok, resolved.ok ? '' : resolved.message);
-        const { generator, dataset } = resolved.run.options;
-        const untrained = exportGenerator(
-            randomGeneratorState(generator, dataset, 7),
-            generator,
-            dataset,
-        );
-        const untrainedFile = path.join(tmp, 'untrained.onnx');
-        fs.writeFileSync(untrainedFile, untrained.bytes);
-        await synthesizeWith(untrainedFile, path.join(tmp, 'untrained'));
-        const trainedOut = path.join(tmp, 'trained-eval');
-        await synthesizeWith(defaultModelPath(), trainedOut);
-        const [trained, baseline] = [
-            await score(trainedOut),
-            await score(path.join(tmp, 'untrained')),
-        ];
+        const r = await compareWithUntrained({
+            model: defaultModelPath(),
+            options: resolved.run.options,
+            masks: path.join(SCENES, 'masks'),
+            images: path.join(SCENES, 'images'),
+        });
+        assert.equal(r.trained.images, 6);
         assert.ok(
-            trained <= MARGIN * baseline,
-            `default model scores ${trained.toFixed(2)}, untrained ${baseline.toFixed(2)}`,
+            r.trained.score <= MARGIN * r.untrained.score,
+            `default model scores ${r.trained.score.toFixed(2)}, untrained ${r.untrained.score.toFixed(2)}`,
         );
     });
 });
