@@ -156,4 +156,22 @@ describe('dataset modes', function () {
         assert.ok(idx.issues.some((i) => i.code === 'folder-missing'));
         assert.ok(idx.issues.some((i) => i.code === 'empty-dataset'));
     });
+
+    it('points at the config property, not root, when a custom folder is missing', function () {
+        const where = path.join(tmp.dir, 'no-custom');
+        const idx = indexDataset(
+            cocoOptions(where, {
+                mode: 'custom',
+                labelDir: path.join(where, 'L'),
+                imageDir: path.join(where, 'I'),
+                useInstance: false,
+            }),
+        );
+        const missing = idx.issues.filter((i) => i.code === 'folder-missing');
+        assert.equal(missing.length, 2);
+        const text = missing.map((i) => i.message).join('\n');
+        assert.match(text, /label_dir/);
+        assert.match(text, /image_dir/);
+        assert.doesNotMatch(text, /check root/);
+    });
 });

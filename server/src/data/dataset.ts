@@ -193,7 +193,10 @@ export function indexDataset(o: DatasetOptions): DatasetIndex {
                     'folder-missing',
                     dir,
                     `the ${what} folder does not exist.`,
-                    `Dataset mode ${o.mode} expects it; check root (${o.root}).`,
+                    o.mode === 'custom'
+                        ? `Check the ${what}_dir path in the config, or create the folder ` +
+                              '(for the procedural landscapes: spade make-scenes).'
+                        : `Dataset mode ${o.mode} expects it; check root (${o.root}).`,
                 ),
             );
         }
