@@ -274,7 +274,9 @@ function mapColours(
             'rgb-without-palette',
             file,
             'is an RGB colour mask, but no palette maps its colours to class ids.',
-            'Give the dataset a class file with "colors", use a mode with a built-in palette (coco, ade20k, cityscapes), or convert it to greyscale ids.',
+            'Give a class file with "colors" (the dataset\'s class_file, or --classes FILE on the ' +
+                'command line), use a mode with a built-in palette (coco, ade20k, cityscapes), ' +
+                'or convert it to greyscale ids.',
         );
     }
     const lut = colourLookup(opts.palette);
