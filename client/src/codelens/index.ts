@@ -45,7 +45,8 @@ export function registerCodeLensCommands(
             (_uri?: string, name?: string, labelFile?: string) => {
                 if (!labelFile)
                     void vscode.window.showInformationMessage(
-                        `SPADE: no label map of dataset '${name ?? '?'}' is known yet (its check has not found one); pick a mask to preview.`,
+                        `SPADE: no label map of dataset '${name ?? '?'}' is known yet ` +
+                            '(its check has not found one); pick a mask to preview.',
                     );
                 return handOver(
                     TARGETS.preview,
@@ -114,5 +115,6 @@ function describe(s: CheckDatasetSummary): string {
         s.errors + s.warnings === 0
             ? 'no problems'
             : `${s.errors} error(s) and ${s.warnings} warning(s), listed in Problems`;
-    return `Dataset '${s.dataset}': checked ${seen} samples in ${(s.elapsedMs / 1000).toFixed(1)} s, ${found}.`;
+    const secs = (s.elapsedMs / 1000).toFixed(1);
+    return `Dataset '${s.dataset}': checked ${seen} samples in ${secs} s, ${found}.`;
 }

@@ -19,7 +19,8 @@ import { isActive, type JobTracker, type TrackedJob } from './tracker';
 
 export const UNTRUSTED_MESSAGE =
     'SPADE: training is disabled in Restricted Mode, because it reads the datasets a config names, ' +
-    'runs native code and writes run folders. Trust this workspace to train; editing and checking configs keep working.';
+    'runs native code and writes run folders. Trust this workspace to train; ' +
+    'editing and checking configs keep working.';
 
 /** Tells the user why, and offers the trust editor. Returns whether the workspace is trusted. */
 export async function requireTrust(): Promise<boolean> {

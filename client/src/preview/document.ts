@@ -84,7 +84,8 @@ export class MaskDocument implements vscode.CustomDocument {
                 return doc;
             } catch (err) {
                 deps.log.warn(
-                    `preview: backup ${backupId} of ${uri.fsPath} unreadable (${errorText(err)}); reading the file`,
+                    `preview: backup ${backupId} of ${uri.fsPath} unreadable ` +
+                        `(${errorText(err)}); reading the file`,
                 );
             }
         }

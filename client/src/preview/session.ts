@@ -161,7 +161,9 @@ export class PreviewSession implements vscode.Disposable {
                 type: 'synthesisFailed',
                 requestId: msg.requestId,
                 message:
-                    'Synthesis is disabled in Restricted Mode: it loads the models this workspace names. Trust the workspace (Manage Workspace Trust) to see images; the mask still shows and can be painted.',
+                    'Synthesis is disabled in Restricted Mode: it loads the models this workspace ' +
+                    'names. Trust the workspace (Manage Workspace Trust) to see images; the ' +
+                    'mask still shows and can be painted.',
             });
             return;
         }
