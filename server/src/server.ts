@@ -20,6 +20,7 @@ import { NAVIGATION_CAPABILITIES, registerNavigation } from './handlers/navigati
 import { registerJobs } from './handlers/jobs-handler';
 import { registerPreview } from './handlers/preview-handler';
 import { ServerLog } from './handlers/log';
+import { WatchedFiles } from './handlers/watched-files';
 import { DATASET_WATCH_GLOB } from './protocol/dataset';
 import { CONFIG_GLOB, type InitializationOptions } from './protocol/lsp';
 import { NodeConfigFolders } from './util/config-folders-node';
@@ -74,6 +75,8 @@ connection.onInitialized(() => {
 });
 
 const cache = new AnalysisCache();
+// One handler for watched-file events, shared by diagnostics, dataset checks and symbols.
+const watched = new WatchedFiles(connection, log);
 // Quick fixes, code lenses and dataset checks; the latter add to the published diagnostics.
 const fixes = registerEditorFixes({
     connection,
@@ -89,20 +92,17 @@ registerDiagnostics({
     cache,
     log,
     delayMs: () => delayMs,
-    onWatchedFiles: fixes.onWatchedFiles,
+    watched,
 });
+watched.listen(fixes.onWatchedFiles);
 // Completion, hover, inlay hints, structure, formatting and navigation (#3).
 registerEditor({ connection, documents, cache, log, folders: new NodeConfigFolders() });
-registerNavigation({
-    connection,
-    documents,
-    cache,
-    log,
-    configs: new NodeWorkspaceConfigs(
-        () => roots,
-        () => documents.all(),
-    ),
-});
+const configs = new NodeWorkspaceConfigs(
+    () => roots,
+    () => documents.all(),
+);
+watched.listen((changes) => configs.watchedFilesChanged(changes));
+registerNavigation({ connection, documents, cache, log, configs });
 // Mask preview: read/write masks, model info, synthesis (#7).
 registerPreview({ connection, log });
 

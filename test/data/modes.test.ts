@@ -1,12 +1,17 @@
 /**
  * Dataset modes on tiny folders written by the test: folder conventions, pairing by stem with
- * missing and extra names reported, natural sort, id shifts and instance edges.
+ * missing and extra names reported, natural sort, id shifts and instance edges, and the
+ * non-blocking index the editor uses giving the same result as the blocking one.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { indexDataset, naturalCompare } from '../../server/src/data/dataset';
+import { indexDataset, indexDatasetAsync, naturalCompare } from '../../server/src/data/dataset';
+import { naturalSorted, runSync } from '../../server/src/data/dataset-listing';
 import { DataLoader } from '../../server/src/data/loader';
 import { cocoOptions, pattern, tempDir, writeGrey, writeGrey16, writePhoto } from './fixtures';
+
+const GO = { isCancellationRequested: false };
 
 describe('dataset modes', function () {
     let tmp: ReturnType<typeof tempDir>;
@@ -21,6 +26,32 @@ describe('dataset modes', function () {
             'img2.png',
             'img10.png',
         ]);
+    });
+
+    it('breaks ties between equal numbers by text, and puts a shorter name first', function () {
+        const names = ['x1', 'a1', 'a01', 'a001', 'a1b', 'a', 'a0', 'a00', 'B1', 'b1', 'x_1_10'];
+        assert.deepEqual([...names].sort(naturalCompare), [
+            'B1',
+            'a',
+            'a0',
+            'a00',
+            'a001',
+            'a01',
+            'a1',
+            'a1b',
+            'b1',
+            'x1',
+            'x_1_10',
+        ]);
+    });
+
+    it('sorts thousands of names in merged runs in the order naturalCompare gives', function () {
+        const names: string[] = [];
+        for (let i = 0; i < 3000; i++)
+            names.push(
+                `r${(i * 7919) % 997}/img${String((i * 31) % 500).padStart(i % 4, '0')}_${i % 3}`,
+            );
+        assert.deepEqual(runSync(naturalSorted(names)), [...names].sort(naturalCompare));
     });
 
     it('coco: pairs by stem and names the missing and extra files', async function () {
@@ -173,5 +204,69 @@ describe('dataset modes', function () {
         assert.match(text, /label_dir/);
         assert.match(text, /image_dir/);
         assert.doesNotMatch(text, /check root/);
+    });
+
+    it('indexes the same without blocking as with, in every mode', async function () {
+        const root = path.join(tmp.dir, 'same');
+        const put = (rel: string) => {
+            fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+            fs.writeFileSync(path.join(root, rel), '');
+        };
+        const names = ['a1', 'a01', 'a10', 'a2', 'b', 'B', 'x_1_10', 'x_01_2', '9', '10'];
+        names.forEach((n, i) => {
+            put(`train_label/${n}.png`);
+            if (i % 4) put(`train_img/${n}.jpg`);
+            if (i % 3) put(`train_inst/${n}.png`);
+            put(`train_label_portrait/p${n}.png`);
+            put(`train_img_portrait/p${n}.jpg`);
+            put(`ade/images/t${i % 2}/ADE_train_${n}.png`);
+            if (i % 5) put(`ade/images/u/ADE_train_${n}.jpg`);
+            put(`city/gtFine/train/c/c_${n}_19_gtFine_labelIds.png`);
+            put(`city/gtFine/train/c/c_${n}_19_gtFine_instanceIds.png`);
+            if (i % 6) put(`city/leftImg8bit/train/c/c_${n}_19_leftImg8bit.png`);
+        });
+        put('train_img/extra.jpg');
+        const all = [
+            cocoOptions(root, { phase: 'train' }),
+            cocoOptions(root, { phase: 'train', noPortraits: true, useInstance: false }),
+            cocoOptions(path.join(root, 'ade'), {
+                mode: 'ade20k',
+                phase: 'train',
+                useInstance: false,
+            }),
+            cocoOptions(path.join(root, 'city'), { mode: 'cityscapes', phase: 'train' }),
+            cocoOptions(root, {
+                mode: 'custom',
+                labelDir: path.join(root, 'train_label'),
+                imageDir: path.join(root, 'train_img'),
+                useInstance: false,
+                maxDatasetSize: 3,
+            }),
+            cocoOptions(path.join(root, 'nowhere')),
+        ];
+        for (const o of all) {
+            const blocking = indexDataset(o);
+            const expectEntries = !o.root.endsWith('nowhere');
+            assert.equal(blocking.entries.length > 0, expectEntries, `${o.mode} ${o.root}`);
+            assert.deepEqual(await indexDatasetAsync(o, GO), blocking, `${o.mode} ${o.root}`);
+        }
+        const coco = indexDataset(all[0]);
+        assert.deepEqual(
+            coco.entries.map((e) => e.key),
+            ['B', 'a01', 'a10', 'x_01_2'],
+        );
+    });
+
+    it('returns nothing once stopped, without reading the folders through', async function () {
+        let asked = 0;
+        const stop = {
+            get isCancellationRequested() {
+                return ++asked > 1;
+            },
+        };
+        const o = cocoOptions(path.join(tmp.dir, 'same'), { phase: 'train' });
+        assert.equal(await indexDatasetAsync(o, stop), undefined);
+        // Asked before the first folder, within it, and before the next step: then it ended.
+        assert.ok(asked <= 3, `asked ${asked} times`);
     });
 });

@@ -1,7 +1,8 @@
 /**
  * Dataset checks through the language server over stdio: findings published as diagnostics
  * on the dataset block with related files, the dontcare quick fix, a re-check when a watched
- * label file changes, and the explicit check request of the Check data lens.
+ * label file changes, the explicit check request of the Check data lens, and hovers answered
+ * while a check lists 100,000 files.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -133,6 +134,41 @@ describe('dataset checks over stdio', function () {
         const q = await client.diagnostics(uri, (x) => x.version === version, mark);
         const last = client.published.filter((x) => x.uri === uri).at(-1)!;
         assert.ok(!has('SP6007')(q) && !has('SP6007')(last), JSON.stringify(last.diagnostics));
+        await client.close(uri);
+    });
+
+    it('answers hovers promptly while a background check lists 100,000 files', async function () {
+        this.timeout(120000);
+        const f = new FixtureDataset();
+        made.push(f);
+        for (let i = 0; i < 50_000; i++) {
+            fs.writeFileSync(path.join(f.labels, `s${i}.png`), '');
+            fs.writeFileSync(path.join(f.images, `s${i}.jpg`), '');
+        }
+        const text = customDataset('big', '    preprocess { mode = none }\n');
+        const { uri } = f.config(text);
+        const mark = client.published.length;
+        await client.open(uri, text);
+        // The check's result: it ran out of its 4 s budget (SP6015) after listing everything.
+        let checked = false;
+        const done = client.diagnostics(uri, has('SP6015'), mark, 60000);
+        void done.finally(() => (checked = true)).catch(() => undefined);
+        const waits: number[] = [];
+        while (!checked) {
+            const asked = performance.now();
+            const hover = await client.conn.sendRequest('textDocument/hover', {
+                textDocument: { uri },
+                position: { line: 1, character: 5 },
+            });
+            waits.push(Math.round(performance.now() - asked));
+            assert.ok(hover, 'no hover on mode');
+            // One request at a time, a few per tick of the check, so the check is not starved.
+            await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        const p = await done;
+        assert.match(p.diagnostics.find((d) => d.code === 'SP6015')!.message, /of 50000 samples/);
+        assert.ok(waits.length >= 20, `only ${waits.length} hovers during the check`);
+        assert.ok(Math.max(...waits) < 500, `hover waits (ms): ${waits.join(' ')}`);
         await client.close(uri);
     });
 

@@ -1,11 +1,14 @@
 /**
  * Dataset checks against files on disk: one tiny fixture per label-format case, the real
- * COCO-Stuff sample, the per-file cache, cancellation, and the time bound on 100,000 files.
+ * COCO-Stuff sample, the per-file cache, cancellation, and on 100,000 files the time bound,
+ * an event loop that keeps turning while they are listed, and listing that stops when superseded.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { indexDataset, type DatasetIndex } from '../../server/src/data/dataset';
+import type { DatasetOptions } from '../../server/src/engine/options';
 import { analyze } from '../../server/src/language/service';
 import {
     NodeDatasetFiles,
@@ -24,6 +27,29 @@ import { requireShared } from '../support/shared';
 import { customDataset, FixtureDataset } from './dataset-fixtures';
 
 const GO = { isCancellationRequested: false };
+
+/** Watches the event loop: how often a 5 ms timer fired, and the longest wait between. */
+function watchLoop(): { stop(): { ticks: number; maxGapMs: number } } {
+    let last = performance.now();
+    let maxGapMs = 0;
+    let ticks = 0;
+    const gap = () => {
+        const now = performance.now();
+        maxGapMs = Math.max(maxGapMs, Math.round(now - last));
+        last = now;
+    };
+    const timer = setInterval(() => {
+        ticks++;
+        gap();
+    }, 5);
+    return {
+        stop() {
+            clearInterval(timer);
+            gap();
+            return { ticks, maxGapMs };
+        },
+    };
+}
 
 function target(text: string, dir: string) {
     const a = analyze(text)!;
@@ -187,7 +213,7 @@ describe('dataset checks on disk', function () {
         let opened = 0;
         const counting: DatasetFiles = {
             stat: (p) => real.stat(p),
-            index: (o) => real.index(o),
+            index: (o, stop) => real.index(o, stop),
             classFile: (p) => real.classFile(p),
             palettesIn: (d) => real.palettesIn(d),
             imageHeader: (p) => real.imageHeader(p),
@@ -253,29 +279,83 @@ describe('dataset checks on disk', function () {
         assert.ok(first[0] < 125 && first[7] >= 875, String(first));
     });
 
-    it('finishes within its time budget on 100,000 files and says it was partial', async function () {
-        this.timeout(120000);
-        const f = fixture();
+    describe('on 100,000 files', () => {
         const n = 50_000;
-        for (let i = 0; i < n; i++) {
-            fs.writeFileSync(path.join(f.labels, `s${i}.png`), '');
-            fs.writeFileSync(path.join(f.images, `s${i}.jpg`), '');
-        }
-        // Listing and pairing 100,000 names alone takes about 3 s on the shared 2-core machine.
-        const budget = { timeMs: 4000, maxSamples: 1_000_000 };
-        const started = Date.now();
-        const r = await check(f, NO_RESIZE, new NodeDatasetFiles(), budget);
-        const elapsed = Date.now() - started;
-        assert.equal(r.samples, n);
-        assert.ok(r.partial && r.inspected < n, `${r.inspected} of ${n}`);
-        // One file in flight when the budget runs out may finish after it.
-        assert.ok(elapsed < budget.timeMs + 500, `took ${elapsed} ms`);
-        assert.ok(r.elapsedMs <= elapsed);
-        assert.match(
-            finding(r, 'dataPartial').message,
-            new RegExp(`of ${n} samples.*time budget 4 s`),
-        );
-        if (r.inspected > 0) assert.match(finding(r, 'dataUnreadable').message, /cannot be read/);
+        let f: FixtureDataset;
+        before(function () {
+            this.timeout(120000);
+            f = fixture();
+            for (let i = 0; i < n; i++) {
+                fs.writeFileSync(path.join(f.labels, `s${i}.png`), '');
+                fs.writeFileSync(path.join(f.images, `s${i}.jpg`), '');
+            }
+        });
+        const options = () => target(customDataset('d', NO_RESIZE), f.root).options;
+
+        it('finishes within its time budget and says it was partial', async function () {
+            this.timeout(120000);
+            const budget = { timeMs: 4000, maxSamples: 1_000_000 };
+            const loop = watchLoop();
+            const started = Date.now();
+            const r = await check(f, NO_RESIZE, new NodeDatasetFiles(), budget);
+            const elapsed = Date.now() - started;
+            const turns = loop.stop();
+            assert.equal(r.samples, n);
+            assert.ok(r.partial && r.inspected < n, `${r.inspected} of ${n}`);
+            // One file in flight when the budget runs out may finish after it.
+            assert.ok(elapsed < budget.timeMs + 500, `took ${elapsed} ms`);
+            assert.ok(r.elapsedMs <= elapsed);
+            assert.match(
+                finding(r, 'dataPartial').message,
+                new RegExp(`of ${n} samples.*time budget 4 s`),
+            );
+            if (r.inspected > 0)
+                assert.match(finding(r, 'dataUnreadable').message, /cannot be read/);
+            // The server answers requests between these turns, listing included.
+            assert.ok(turns.maxGapMs < 200, `the event loop stalled for ${turns.maxGapMs} ms`);
+        });
+
+        it('lists, sorts and pairs them without holding the event loop, as the trainer does', async function () {
+            this.timeout(120000);
+            const loop = watchLoop();
+            const index = await new NodeDatasetFiles().index(options(), GO);
+            const turns = loop.stop();
+            assert.ok(turns.ticks >= 5, `the event loop turned ${turns.ticks} times`);
+            assert.ok(turns.maxGapMs < 200, `the event loop stalled for ${turns.maxGapMs} ms`);
+            // The same index, byte for byte, as the blocking one the data loader uses.
+            assert.deepEqual(index, indexDataset(options()));
+            assert.equal(index?.entries.length, n);
+            assert.equal(path.basename(index.entries[10].label), 's10.png');
+        });
+
+        it('stops listing soon after a newer check supersedes it', async function () {
+            this.timeout(120000);
+            let superseded = false;
+            const token = {
+                get isCancellationRequested() {
+                    return superseded;
+                },
+            };
+            const listed: Array<DatasetIndex | undefined> = [];
+            class Recording extends NodeDatasetFiles {
+                override async index(o: DatasetOptions, stop: typeof token) {
+                    listed.push(await super.index(o, stop));
+                    return listed[listed.length - 1];
+                }
+            }
+            const run = new DatasetChecker(new Recording()).run(
+                target(customDataset('d', NO_RESIZE), f.root),
+                token,
+            );
+            // A timer fires mid-listing only because listing leaves the event loop free.
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            superseded = true;
+            const at = Date.now();
+            assert.equal(await run, undefined);
+            const after = Date.now() - at;
+            assert.deepEqual(listed, [undefined], 'the listing ran to its end');
+            assert.ok(after < 200, `went on for ${after} ms after being superseded`);
+        });
     });
 
     describe('on the COCO-Stuff sample', () => {

@@ -1,23 +1,25 @@
 /**
  * Navigation and structure over stdio: definition, references, rename (with prepareRename),
- * document and workspace symbols, folding, selection ranges, semantic tokens and formatting.
+ * document and workspace symbols (a config created or deleted on disk shows as soon as the
+ * watcher reports it), folding, selection ranges, semantic tokens and formatting.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type {
-    DocumentSymbol,
-    FoldingRange,
-    Location,
-    Position,
-    Range,
-    SelectionRange,
-    SemanticTokens,
-    SymbolInformation,
-    TextEdit,
-    WorkspaceEdit,
+import {
+    FileChangeType,
+    type DocumentSymbol,
+    type FoldingRange,
+    type Location,
+    type Position,
+    type Range,
+    type SelectionRange,
+    type SemanticTokens,
+    type SymbolInformation,
+    type TextEdit,
+    type WorkspaceEdit,
 } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { repoRoot } from '../support/shared';
@@ -158,6 +160,28 @@ describe('navigation and structure over stdio', function () {
         const all = await req<SymbolInformation[]>('workspace/symbol', { query: '' });
         assert.ok(all.some((f) => f.name === 'beta'));
         assert.ok(!all.some((f) => f.name === 'nope'));
+    });
+
+    it('lists a config created on disk once the watcher reports it, and drops it once deleted', async () => {
+        const started = Date.now();
+        // This walk of the workspace would otherwise be reused for 5 s.
+        assert.deepEqual(await req<SymbolInformation[]>('workspace/symbol', { query: 'gam' }), []);
+        const file = path.join(ws, 'sub', 'three.spade');
+        const uri = pathToFileURL(file).toString();
+        fs.writeFileSync(file, 'dataset gamma {}\ngenerator gamma_g {}\n');
+        await s.conn.sendNotification('workspace/didChangeWatchedFiles', {
+            changes: [{ uri, type: FileChangeType.Created }],
+        });
+        const found = await req<SymbolInformation[]>('workspace/symbol', { query: 'gam' });
+        assert.deepEqual(found.map((f) => f.name).sort(), ['gamma', 'gamma_g']);
+        assert.ok(found.every((f) => f.location.uri === uri));
+        fs.rmSync(file);
+        await s.conn.sendNotification('workspace/didChangeWatchedFiles', {
+            changes: [{ uri, type: FileChangeType.Deleted }],
+        });
+        assert.deepEqual(await req<SymbolInformation[]>('workspace/symbol', { query: 'gam' }), []);
+        const elapsed = Date.now() - started;
+        assert.ok(elapsed < 4000, `took ${elapsed} ms, so the 5 s reuse may have expired`);
     });
 
     it('folds blocks and comment runs', async () => {

@@ -2,29 +2,25 @@
  * Dataset modes: where each mode finds labels, images and instance maps, how it pairs them,
  * and the id shifts it applies. Pairing is by file stem (Cityscapes: the first three `_`
  * fields), and instead of the reference's assertion on the first mismatch, every missing and
- * extra name is reported and the complete triples are kept.
+ * extra name is reported and the complete triples are kept. Indexing is one job (see
+ * dataset-listing.ts) run either blocking (loader, trainer) or without blocking (the editor).
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DatasetOptions } from '../engine/options';
+import {
+    exists,
+    listImages,
+    pacer,
+    PAUSE,
+    runAsync,
+    runSync,
+    type Job,
+    type StopSignal,
+} from './dataset-listing';
 import { issue } from './issues';
 import type { DataIssue } from './issues';
 
-/** Extensions the reference accepts (case as it lists them). */
-export const IMAGE_EXTENSIONS = [
-    '.jpg',
-    '.JPG',
-    '.jpeg',
-    '.JPEG',
-    '.png',
-    '.PNG',
-    '.ppm',
-    '.PPM',
-    '.bmp',
-    '.BMP',
-    '.tiff',
-    '.webp',
-];
+export { IMAGE_EXTENSIONS, naturalCompare } from './dataset-listing';
 
 /** One complete sample's files. */
 export interface DatasetEntry {
@@ -46,43 +42,6 @@ export interface DatasetIndex {
     /** One summary issue per kind of problem (with up to 10 names in the message). */
     issues: DataIssue[];
     folders: { label: string; image: string; instance?: string };
-}
-
-/** Python-style natural order: digit runs compare as numbers. */
-export function naturalCompare(a: string, b: string): number {
-    const pa = a.split(/(\d+)/);
-    const pb = b.split(/(\d+)/);
-    for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
-        if (pa[i] === pb[i]) continue;
-        if (i % 2 === 1) {
-            const d = Number(pa[i]) - Number(pb[i]);
-            if (d !== 0) return d;
-        }
-        return pa[i] < pb[i] ? -1 : 1;
-    }
-    return pa.length - pb.length;
-}
-
-function listImages(dir: string, recursive: boolean): string[] {
-    const out: string[] = [];
-    const walk = (d: string) => {
-        let names: fs.Dirent[];
-        try {
-            names = fs.readdirSync(d, { withFileTypes: true });
-        } catch {
-            return;
-        }
-        for (const n of names) {
-            const p = path.join(d, n.name);
-            if (n.isDirectory()) {
-                if (recursive) walk(p);
-            } else if (IMAGE_EXTENSIONS.includes(path.extname(n.name))) {
-                out.push(p);
-            }
-        }
-    };
-    walk(dir);
-    return out.sort(naturalCompare);
 }
 
 function stem(p: string): string {
@@ -107,7 +66,7 @@ interface Lists {
     folders: DatasetIndex['folders'];
 }
 
-function listsFor(o: DatasetOptions): Lists {
+function* listsFor(o: DatasetOptions): Job<Lists> {
     const phase = phaseName(o);
     const root = o.root;
     const inst = o.useInstance;
@@ -115,12 +74,19 @@ function listsFor(o: DatasetOptions): Lists {
         case 'coco': {
             const dirs = [''];
             if (phase === 'train' && !o.noPortraits) dirs.push('_portrait');
-            const pick = (kind: string) =>
-                dirs.flatMap((s) => listImages(path.join(root, `${phase}_${kind}${s}`), false));
+            // Each folder in its own natural order, the portrait folder after the main one.
+            function* pick(kind: string): Job<string[]> {
+                let out: string[] = [];
+                for (const s of dirs)
+                    out = out.concat(
+                        yield* listImages(path.join(root, `${phase}_${kind}${s}`), false),
+                    );
+                return out;
+            }
             return {
-                labels: pick('label'),
-                images: pick('img'),
-                instances: inst ? pick('inst') : [],
+                labels: yield* pick('label'),
+                images: yield* pick('img'),
+                instances: inst ? yield* pick('inst') : [],
                 folders: {
                     label: path.join(root, `${phase}_label`),
                     image: path.join(root, `${phase}_img`),
@@ -129,7 +95,7 @@ function listsFor(o: DatasetOptions): Lists {
             };
         }
         case 'ade20k': {
-            const all = listImages(root, true).filter((p) => p.includes(`_${phase}_`));
+            const all = (yield* listImages(root, true)).filter((p) => p.includes(`_${phase}_`));
             return {
                 labels: all.filter((p) => p.endsWith('.png')),
                 images: all.filter((p) => p.endsWith('.jpg')),
@@ -139,10 +105,10 @@ function listsFor(o: DatasetOptions): Lists {
         }
         case 'cityscapes': {
             const labelDir = path.join(root, 'gtFine', phase);
-            const all = listImages(labelDir, true);
+            const all = yield* listImages(labelDir, true);
             return {
                 labels: all.filter((p) => p.endsWith('_labelIds.png')),
-                images: listImages(path.join(root, 'leftImg8bit', phase), true),
+                images: yield* listImages(path.join(root, 'leftImg8bit', phase), true),
                 instances: inst ? all.filter((p) => p.endsWith('_instanceIds.png')) : [],
                 folders: {
                     label: labelDir,
@@ -153,8 +119,8 @@ function listsFor(o: DatasetOptions): Lists {
         }
         case 'facades':
             return {
-                labels: listImages(path.join(root, `${phase}_label`), false),
-                images: listImages(path.join(root, `${phase}_img`), false),
+                labels: yield* listImages(path.join(root, `${phase}_label`), false),
+                images: yield* listImages(path.join(root, `${phase}_img`), false),
                 instances: [],
                 folders: {
                     label: path.join(root, `${phase}_label`),
@@ -166,9 +132,9 @@ function listsFor(o: DatasetOptions): Lists {
             const image = o.imageDir ?? path.join(root, 'image');
             const instance = inst ? (o.instanceDir ?? path.join(root, 'instance')) : undefined;
             return {
-                labels: listImages(label, false),
-                images: listImages(image, false),
-                instances: instance ? listImages(instance, false) : [],
+                labels: yield* listImages(label, false),
+                images: yield* listImages(image, false),
+                instances: instance ? yield* listImages(instance, false) : [],
                 folders: { label, image, instance },
             };
         }
@@ -182,11 +148,38 @@ function names(list: string[]): string {
 
 /** Lists and pairs a dataset's files; never throws for missing folders (they are issues). */
 export function indexDataset(o: DatasetOptions): DatasetIndex {
-    const lists = listsFor(o);
+    return runSync(indexJob(o));
+}
+
+/**
+ * The same index as indexDataset, without blocking the event loop (for the language server);
+ * undefined when stopped, which also stops the listing.
+ */
+export function indexDatasetAsync(
+    o: DatasetOptions,
+    stop: StopSignal,
+): Promise<DatasetIndex | undefined> {
+    return runAsync(indexJob(o), stop);
+}
+
+/** Files by pairing key, the first (in natural order) winning. */
+function* byKey(mode: DatasetOptions['mode'], files: string[]): Job<Map<string, string>> {
+    const due = pacer();
+    const m = new Map<string, string>();
+    for (const f of files) {
+        if (due()) yield PAUSE;
+        const k = pairingKey(mode, f);
+        if (!m.has(k)) m.set(k, f);
+    }
+    return m;
+}
+
+function* indexJob(o: DatasetOptions): Job<DatasetIndex> {
+    const lists = yield* listsFor(o);
     const issues: DataIssue[] = [];
     const { folders } = lists;
     for (const [what, dir] of Object.entries(folders)) {
-        if (dir && !fs.existsSync(dir)) {
+        if (dir && !(yield* exists(dir))) {
             issues.push(
                 issue(
                     'error',
@@ -201,22 +194,16 @@ export function indexDataset(o: DatasetOptions): DatasetIndex {
             );
         }
     }
-    const byKey = (files: string[]) => {
-        const m = new Map<string, string>();
-        for (const f of files) {
-            const k = pairingKey(o.mode, f);
-            if (!m.has(k)) m.set(k, f);
-        }
-        return m;
-    };
-    const images = byKey(lists.images);
-    const instances = byKey(lists.instances);
+    const images = yield* byKey(o.mode, lists.images);
+    const instances = yield* byKey(o.mode, lists.instances);
     const usedImages = new Set<string>();
     const usedInstances = new Set<string>();
     const entries: DatasetEntry[] = [];
     const missingImages: string[] = [];
     const missingInstances: string[] = [];
+    const due = pacer();
     for (const label of lists.labels) {
+        if (due()) yield PAUSE;
         const key = pairingKey(o.mode, label);
         const image = images.get(key);
         const instance = o.useInstance ? instances.get(key) : undefined;

@@ -2,7 +2,13 @@
  * The data pipeline's public surface: dataset indexing, label-map reading/writing/inspection,
  * PIL-exact preprocessing, instance edges and the batch loader.
  */
-export { indexDataset, naturalCompare, pairingKey, IMAGE_EXTENSIONS } from './dataset';
+export {
+    indexDataset,
+    indexDatasetAsync,
+    naturalCompare,
+    pairingKey,
+    IMAGE_EXTENSIONS,
+} from './dataset';
 export type { DatasetEntry, DatasetIndex } from './dataset';
 export { DataError } from './issues';
 export type { DataIssue, DataIssueCode, DataIssueSeverity } from './issues';

@@ -7,8 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import type { DatasetOptions } from '../engine/options';
-import { indexDataset } from '../data/dataset';
+import { indexDatasetAsync } from '../data/dataset';
 import type { DatasetIndex } from '../data/dataset';
+import type { StopSignal } from '../data/dataset-listing';
 import { inspectLabelFile, type LabelInspection } from '../data/label-inspect';
 import type { ReadLabelOptions } from '../data/label-file';
 import { readClassFile } from '../data/palettes';
@@ -32,7 +33,8 @@ export interface ImageHeader {
 /** What the dataset checks need from the disk. */
 export interface DatasetFiles {
     stat(file: string): FileStamp | undefined;
-    index(options: DatasetOptions): DatasetIndex;
+    /** Lists and pairs without blocking the server; undefined once `stop` says so. */
+    index(options: DatasetOptions, stop: StopSignal): Promise<DatasetIndex | undefined>;
     inspectLabel(file: string, opts: ReadLabelOptions): Promise<LabelInspection>;
     imageHeader(file: string): Promise<ImageHeader>;
     classFile(file: string): ClassFile;
@@ -51,11 +53,10 @@ export class NodeDatasetFiles implements DatasetFiles {
         }
     }
 
-    index(options: DatasetOptions): DatasetIndex {
-        // FIXME(#3): indexDataset lists and sorts synchronously (about 2.2 s for 100,000 files
-        // on the shared 2-core machine, mostly natural-order sorting), so the server answers
-        // nothing meanwhile; it waits for an asynchronous listing in data/ or a worker thread.
-        return indexDataset(options);
+    index(options: DatasetOptions, stop: StopSignal): Promise<DatasetIndex | undefined> {
+        // The same index the trainer gets, listed asynchronously and in short slices so the
+        // server keeps answering while 100,000 names are listed, sorted and paired.
+        return indexDatasetAsync(options, stop);
     }
 
     inspectLabel(file: string, opts: ReadLabelOptions): Promise<LabelInspection> {

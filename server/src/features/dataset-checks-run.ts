@@ -101,7 +101,8 @@ export class DatasetChecker {
                 acc.add('dataClassFile', 'classFile', (e as Error).message, [o.classFile]);
             }
         }
-        const index = this.files.index(o);
+        const index = await this.files.index(o, token);
+        if (!index) return undefined;
         for (const i of index.issues) {
             const kind = PAIRING[i.code];
             if (!kind) continue;

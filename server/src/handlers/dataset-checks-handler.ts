@@ -68,7 +68,7 @@ export function withDatasetDiagnostics(
     };
 }
 
-/** Wires the checks; returns the watched-files listener the diagnostics handler calls. */
+/** Wires the checks; returns their watched-files listener. */
 export function registerDatasetChecks(deps: DatasetChecksDeps): (changes: FileEvent[]) => void {
     const { connection, documents, cache, checks, log } = deps;
     const timers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -153,7 +153,7 @@ export function registerDatasetChecks(deps: DatasetChecksDeps): (changes: FileEv
 export interface EditorFixesWiring {
     /** The diagnostics provider to give the diagnostics handler (adds dataset findings). */
     provider: DiagnosticsProvider;
-    /** To pass on as the diagnostics handler's `onWatchedFiles`. */
+    /** To add to the server's watched-files listeners (re-checks changed datasets). */
     onWatchedFiles: (changes: FileEvent[]) => void;
 }
 

@@ -6,13 +6,13 @@ import {
     CancellationTokenSource,
     FileChangeType,
     type Connection,
-    type FileEvent,
     type TextDocuments,
 } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { AnalysisCache } from '../features/analysis-cache';
 import type { DiagnosticsProvider } from '../features/diagnostics-provider';
 import type { ServerLog } from './log';
+import type { WatchedFiles } from './watched-files';
 
 /** What the diagnostics handler needs from the server. */
 export interface DiagnosticsDeps {
@@ -22,8 +22,8 @@ export interface DiagnosticsDeps {
     cache: AnalysisCache;
     log: ServerLog;
     delayMs: () => number;
-    /** Also told of watched-file changes (the connection takes one handler for them). */
-    onWatchedFiles?: (changes: FileEvent[]) => void;
+    /** Watched-file events (a deleted config loses its diagnostics). */
+    watched: WatchedFiles;
 }
 
 /** Wires document and workspace events to diagnostics publishing. */
@@ -96,9 +96,8 @@ export function registerDiagnostics(deps: DiagnosticsDeps): void {
         checked.add(uri);
     });
     documents.onDidClose((e) => clear(e.document.uri, 'closed'));
-    connection.onDidChangeWatchedFiles((params) => {
-        deps.onWatchedFiles?.(params.changes);
-        for (const c of params.changes)
+    deps.watched.listen((changes) => {
+        for (const c of changes)
             if (c.type === FileChangeType.Deleted && c.uri.endsWith('.spade'))
                 clear(c.uri, 'deleted');
     });

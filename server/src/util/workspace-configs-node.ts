@@ -1,34 +1,45 @@
 /**
  * Finds the .spade configs under the workspace folders on disk, for workspace symbols. The
  * walk skips hidden folders and node_modules, stops at a fixed number of entries (a dataset of
- * 100,000 images must not stall a symbol search) and is reused for a few seconds.
+ * 100,000 images must not stall a symbol search) and is reused until a watched-file event
+ * says a config was created or deleted, or for a few seconds where the client watches nothing.
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { FileChangeType, type FileEvent } from 'vscode-languageserver';
 import type { ConfigEntry, ConfigSource } from '../features/workspace-symbols-provider';
 
 /** Entries visited per walk at most. */
 const MAX_VISITED = 50_000;
 const MAX_DEPTH = 8;
+/** A walk is reused this long unless a watched-file event forgets it sooner. */
 const REUSE_MS = 5000;
 
 /** Configs on disk, with open documents (their text and version) taking precedence. */
 export class NodeWorkspaceConfigs implements ConfigSource {
     private found: { at: number; files: string[] } | undefined;
+    /** Counts invalidations, so a walk that overlapped one does not store its stale list. */
+    private generation = 0;
 
     constructor(
         private readonly roots: () => string[],
         private readonly open: () => Array<{ uri: string; version: number; getText(): string }>,
     ) {}
 
-    /**
-     * Forgets the last walk (a config was created, deleted or renamed).
-     * FIXME(#3): not called yet: watched-file events have one handler (diagnostics); until they
-     * are dispatched to several listeners, a new config shows up after the 5 s reuse window.
-     */
+    /** Forgets the last walk (a config was created, deleted or renamed). */
     invalidate(): void {
         this.found = undefined;
+        this.generation++;
+    }
+
+    /**
+     * Forgets the last walk when configs were created or deleted (a rename is both). A changed
+     * config keeps its place in the list; its new text is read through its new stamp.
+     */
+    watchedFilesChanged(changes: FileEvent[]): void {
+        if (changes.some((c) => c.type !== FileChangeType.Changed && c.uri.endsWith('.spade')))
+            this.invalidate();
     }
 
     async configs(): Promise<ConfigEntry[]> {
@@ -55,6 +66,7 @@ export class NodeWorkspaceConfigs implements ConfigSource {
 
     private async files(): Promise<string[]> {
         if (this.found && Date.now() - this.found.at < REUSE_MS) return this.found.files;
+        const generation = this.generation;
         const files: string[] = [];
         let visited = 0;
         const walk = async (dir: string, depth: number): Promise<void> => {
@@ -72,7 +84,7 @@ export class NodeWorkspaceConfigs implements ConfigSource {
             if (!root.startsWith('file:')) continue;
             await walk(fileURLToPath(root), 0);
         }
-        this.found = { at: Date.now(), files };
+        if (generation === this.generation) this.found = { at: Date.now(), files };
         return files;
     }
 }
