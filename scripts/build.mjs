@@ -1,5 +1,5 @@
 // One bundling script for every entry point: the extension client, the language server,
-// the CLI, the engine worker and the webview bundles.
+// the CLI, the training and synthesis workers and the webview bundles.
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
 
@@ -12,6 +12,7 @@ const nodeEntries = {
     server: 'server/src/server.ts',
     cli: 'server/src/cli/main.ts',
     worker: 'server/src/jobs/worker-main.ts',
+    'synthesis-worker': 'server/src/features/synthesis-worker-main.ts',
 };
 /** Browser entries for webviews. */
 const webEntries = {

@@ -89,6 +89,11 @@ export class PreviewServer {
         await this.conn.sendNotification('initialized', {});
     }
 
+    /** The server's process id. */
+    get pid(): number | undefined {
+        return this.child.pid;
+    }
+
     get alive(): boolean {
         return this.child.exitCode === null;
     }

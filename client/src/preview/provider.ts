@@ -78,6 +78,10 @@ export class MaskEditorProvider implements vscode.CustomEditorProvider<MaskDocum
             edited: (d, label) => {
                 // FIXME(#7): content-change events mark the file dirty but give VS Code's Edit >
                 // Undo nothing to undo; undo works inside the preview (buttons, Ctrl+Z) only.
+                // Edit events need one history owner: VS Code sends Ctrl+Z in the webview to
+                // the page and to its Undo command, so the page's keys and buttons must go
+                // through VS Code's stack (edit.undo() -> the page); that, revert and several
+                // panels per file can only be verified in the code-server suite.
                 this.changes.fire({ document: d });
                 this.deps.log.info(`preview: ${label} on ${d.fileName}`);
                 this.forDoc(d, (s) => s !== session && s.sendInit('reload'));

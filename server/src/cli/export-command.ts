@@ -1,19 +1,22 @@
 /**
  * `spade export RUN_OR_CHECKPOINT`: writes a run's generator as an ONNX file (spectral norm
- * folded, the model's label layout, classes and source checkpoint in the metadata).
+ * folded, the model's label layout, classes and source checkpoint in the metadata), and for a
+ * run with a style encoder the encoder as a second file beside it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../util/atomic';
 import type { CliIO, Command } from './command';
-import { exportRun, locateCheckpoint } from './model-source';
+import { encoderPathFor, exportRun, locateCheckpoint } from './model-source';
 
 const USAGE = `usage: spade export RUN_OR_CHECKPOINT [--out FILE.onnx] [--mode onehot|plain]
 
 Exports the generator of a run folder's latest checkpoint (or of the checkpoint folder named)
 to ONNX, with spectral norm folded into the weights. The file's metadata holds the label
 layout, the output size, the class names and colours, and the checkpoint it came from.
+A run with a style encoder (use_vae) also gets FILE.encoder.onnx beside FILE.onnx: style
+images go through it (\`spade synthesize --style\`, the preview's Style image…).
 
   RUN_OR_CHECKPOINT  a run folder written by \`spade train\`, or one of its
                      checkpoints/step-XXXXXXXX folders
@@ -75,12 +78,20 @@ function runExport(args: string[], io: CliIO): number {
         values.out === undefined
             ? path.join(r.runDir, 'export', 'generator.onnx')
             : path.resolve(io.cwd, values.out);
+    const encoderOut = encoderPathFor(out);
+    let writing = out;
     try {
         fs.mkdirSync(path.dirname(out), { recursive: true });
+        // The encoder first, and an old one removed: a generator never sits beside an
+        // encoder from another export.
+        writing = encoderOut;
+        if (r.encoder) writeFileAtomic(encoderOut, r.encoder.bytes);
+        else fs.rmSync(encoderOut, { force: true });
+        writing = out;
         writeFileAtomic(out, r.bytes);
     } catch (e) {
         io.err(
-            `spade export: ${out}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); ` +
+            `spade export: ${writing}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); ` +
                 'choose another --out.',
         );
         return 1;
@@ -96,6 +107,16 @@ function runExport(args: string[], io: CliIO): number {
             (i.zDim > 0 ? `; input z [N, ${i.zDim}]` : '') +
             `; output image [N, ${i.outputChannels}, ${i.height}, ${i.width}]`,
     );
+    if (r.encoderProblem) {
+        io.err(`note: ${r.runDir} has ${r.encoderProblem}; style images will be refused.`);
+    }
+    if (r.encoder) {
+        const z = r.encoder.info.zDim;
+        io.out(
+            `  style encoder ${encoderOut} (${(r.encoder.bytes.length / 1e6).toFixed(1)} MB): ` +
+                `input image [N, 3, H, W] in [-1, 1]; outputs mu, logvar [N, ${z}]`,
+        );
+    }
     io.err(`Done in ${((performance.now() - started) / 1000).toFixed(2)} s.`);
     return 0;
 }

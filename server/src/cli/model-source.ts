@@ -2,7 +2,8 @@
  * Where a generator comes from, shared by `spade export`, `spade synthesize` and the preview:
  * the embedded default model, an exported .onnx file, or a run folder / checkpoint exported in
  * memory (spectral norm folded, weights from the checkpoint's G file, options from the
- * checkpoint's state.json or the run's options.json).
+ * checkpoint's state.json or the run's options.json). A VAE model's style encoder travels as
+ * a second ONNX file beside the generator's (`encoderPathFor`).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,6 +11,8 @@ import { onnx } from 'onnx-proto';
 import { builtinPalette, readClassFile } from '../data/palettes';
 import type { Palette } from '../data/palettes';
 import type { RunOptions } from '../engine/options';
+import { exportEncoder } from '../engine/onnx/encoder-export';
+import type { ExportedEncoder } from '../engine/onnx/encoder-export';
 import { exportGenerator } from '../engine/onnx/export';
 import { foldSpectralState } from '../engine/onnx/spectral';
 import type { OnnxModelInfo, StateDict } from '../engine/onnx/types';
@@ -46,6 +49,18 @@ export interface RunExport {
     step: number;
     options: RunOptions;
     classes?: ModelClasses;
+    /** The style encoder, for runs that use one (`use_vae`). */
+    encoder?: ExportedEncoder;
+    /**
+     * Why a run with a style encoder has no `encoder` here (its weights did not export), as
+     * the object of "<model> has …".
+     */
+    encoderProblem?: string;
+}
+
+/** Where a generator's style encoder lives: `model.onnx` -> `model.encoder.onnx`. */
+export function encoderPathFor(generatorFile: string): string {
+    return generatorFile.replace(/\.onnx$/i, '') + '.encoder.onnx';
 }
 
 /**
@@ -172,13 +187,28 @@ export function exportRun(target: string, mode: 'onehot' | 'plain' = 'onehot'): 
         );
     }
     const gState: StateDict = new Map(Object.entries(g));
-    if (options.generator.useVae && state.groups.E === undefined) {
+    const e = state.groups.E;
+    if (options.generator.useVae && e === undefined) {
         throw new Error(
             `${checkpointDir}: the run uses a style encoder but the checkpoint has no E.safetensors`,
         );
     }
-    // FIXME(#7): the style encoder (E) is not exported; the ONNX graph takes z directly, so a
-    // style image cannot yet be encoded from the CLI or the preview.
+    let encoder: ExportedEncoder | undefined;
+    let encoderProblem: string | undefined;
+    if (options.generator.useVae && e !== undefined) {
+        // The generator is useful without its encoder (styles from seeds), so an encoder that
+        // cannot be exported is reported, not fatal.
+        try {
+            encoder = exportEncoder(foldSpectralState(new Map(Object.entries(e))), {
+                norm: options.encoder.norm,
+                ngf: options.generator.ngf,
+                cropSize: options.dataset.cropSize,
+                zDim: options.generator.zDim,
+            });
+        } catch (err) {
+            encoderProblem = `no usable style encoder (${checkpointDir}: ${(err as Error).message})`;
+        }
+    }
     let exported;
     try {
         exported = exportGenerator(foldSpectralState(gState), options.generator, options.dataset, {
@@ -201,6 +231,8 @@ export function exportRun(target: string, mode: 'onehot' | 'plain' = 'onehot'): 
         step: meta.step,
         options,
         classes,
+        ...(encoder ? { encoder: { ...encoder, bytes: withMetadata(encoder.bytes, extra) } } : {}),
+        ...(encoderProblem ? { encoderProblem } : {}),
     };
 }
 
@@ -211,12 +243,16 @@ export interface ResolvedModel {
     where: string;
     kind: 'default' | 'onnx' | 'run';
     classes?: ModelClasses;
+    /** The style encoder's bytes and where they came from, when the model has one. */
+    encoder?: { bytes: Uint8Array; where: string };
+    /** Why a model with a z input has no encoder ("<model> has …"), for style requests. */
+    encoderProblem?: string;
 }
 
 /**
- * Resolves `--model`: undefined means the embedded default; an .onnx file is read; a run
- * folder or checkpoint is exported in memory. Classes come from the model's metadata, else a
- * classes.json beside the .onnx file.
+ * Resolves `--model`: undefined means the embedded default; an .onnx file is read (with its
+ * `.encoder.onnx` beside it, when there is one); a run folder or checkpoint is exported in
+ * memory. Classes come from the model's metadata, else a classes.json beside the .onnx file.
  */
 export function resolveModel(spec: string | undefined, cwd: string): ResolvedModel {
     const file = spec === undefined ? defaultModelPath() : path.resolve(cwd, spec);
@@ -225,7 +261,14 @@ export function resolveModel(spec: string | undefined, cwd: string): ResolvedMod
     }
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) {
         const r = exportRun(file);
-        return { bytes: r.bytes, where: file, kind: 'run', classes: r.classes };
+        return {
+            bytes: r.bytes,
+            where: file,
+            kind: 'run',
+            classes: r.classes,
+            ...(r.encoder ? { encoder: { bytes: r.encoder.bytes, where: file } } : {}),
+            encoderProblem: r.encoderProblem,
+        };
     }
     let bytes: Uint8Array;
     try {
@@ -244,7 +287,21 @@ export function resolveModel(spec: string | undefined, cwd: string): ResolvedMod
         const c = readClassFile(beside);
         classes = { names: c.names, palette: c.palette?.entries, source: beside };
     }
-    return { bytes, where: file, kind: spec === undefined ? 'default' : 'onnx', classes };
+    const encoderFile = encoderPathFor(file);
+    const hasEncoder = fs.existsSync(encoderFile);
+    return {
+        bytes,
+        where: file,
+        kind: spec === undefined ? 'default' : 'onnx',
+        classes,
+        ...(hasEncoder
+            ? { encoder: { bytes: fs.readFileSync(encoderFile), where: encoderFile } }
+            : {}),
+        encoderProblem: hasEncoder
+            ? undefined
+            : `no style encoder beside it (${path.basename(encoderFile)}); export the run ` +
+              'again with `spade export` to write one',
+    };
 }
 
 /** A model's classes as a palette for RGB masks. */

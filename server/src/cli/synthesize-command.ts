@@ -12,15 +12,21 @@ import { IMAGE_EXTENSIONS, naturalCompare } from '../data/dataset';
 import { readLabelMap } from '../data/label-file';
 import { readClassFile } from '../data/palettes';
 import type { Palette } from '../data/palettes';
+import { EncoderSession } from '../engine/onnx/encoder-session';
+import type { StyleCode } from '../engine/onnx/encoder-session';
+import { styleZ } from '../engine/onnx/encoder-session';
 import type { LabelMap, RgbImage } from '../engine/onnx/preprocess';
 import { GeneratorSession, readModelInfo } from '../engine/onnx/session';
 import type { OnnxModelInfo } from '../engine/onnx/types';
 import { writeFileAtomic } from '../util/atomic';
 import type { CliIO, Command } from './command';
 import { classPalette, resolveModel } from './model-source';
+import type { ResolvedModel } from './model-source';
+import { readStyleImage } from './style-source';
 
 const USAGE = `usage: spade synthesize [--model M] [--out DIR] [--seed N] [--samples K]
-                        [--size model|mask] [--classes FILE] [--instances DIR] MASK...
+                        [--style IMG] [--size model|mask] [--classes FILE]
+                        [--instances DIR] MASK...
 
 Synthesizes an image from each label map (mask) and writes it as DIR/<mask name>.png.
 
@@ -31,6 +37,9 @@ Synthesizes an image from each label map (mask) and writes it as DIR/<mask name>
   --out DIR      output folder (default: out/synthesized in the current folder)
   --seed N       style seed for models with a style encoder (default 0)
   --samples K    style models: K images per mask, seeds N..N+K-1, named <name>-seed<S>.png
+  --style IMG    style models: take the style from this image through the model's style
+                 encoder (z = mu + eps(seed) * std; needs FILE.encoder.onnx beside an
+                 exported FILE.onnx, or a run folder); default: random styles from the seed
   --size S       model (default): the model's output size; mask: scaled (Lanczos) to the
                  mask's own size
   --classes FILE class file (names, colours) for RGB masks; default: the model's own
@@ -44,6 +53,7 @@ interface Args {
     out: string;
     seed: number;
     samples: number;
+    style?: string;
     size: 'model' | 'mask';
     classes?: string;
     instances?: string;
@@ -67,6 +77,7 @@ function parse(args: string[]): Args | 'help' {
             out: { type: 'string' },
             seed: { type: 'string' },
             samples: { type: 'string' },
+            style: { type: 'string' },
             size: { type: 'string' },
             classes: { type: 'string' },
             instances: { type: 'string' },
@@ -84,6 +95,7 @@ function parse(args: string[]): Args | 'help' {
         out: values.out ?? path.join('out', 'synthesized'),
         seed: values.seed === undefined ? 0 : wholeNumber('seed', values.seed, 0),
         samples: values.samples === undefined ? 1 : wholeNumber('samples', values.samples, 1),
+        style: values.style,
         size,
         classes: values.classes,
         instances: values.instances,
@@ -190,6 +202,39 @@ async function writePng(
     writeFileAtomic(target, await image.png().toBuffer());
 }
 
+/** The style code of `--style IMG` through the model's encoder; errors say what is missing. */
+async function encodeStyle(
+    model: ResolvedModel,
+    info: OnnxModelInfo,
+    file: string,
+    cwd: string,
+): Promise<StyleCode> {
+    if (info.zDim === 0) {
+        throw new Error(
+            `--style needs a model with a style encoder (use_vae); ${model.where} takes no ` +
+                'style input. Drop --style, or pass a model trained with style = on',
+        );
+    }
+    if (!model.encoder) {
+        throw new Error(
+            `--style: ${model.where} has ${model.encoderProblem ?? 'no style encoder'}`,
+        );
+    }
+    const encoder = await EncoderSession.load(model.encoder.bytes, model.encoder.where);
+    try {
+        if (encoder.info.zDim !== info.zDim) {
+            throw new Error(
+                `${model.encoder.where}: the style encoder gives z of ${encoder.info.zDim} values ` +
+                    `but the generator takes ${info.zDim}; export the run again`,
+            );
+        }
+        const image = await readStyleImage(path.resolve(cwd, file), info.width, info.height);
+        return await encoder.encode(image);
+    } finally {
+        await encoder.release();
+    }
+}
+
 async function runSynthesize(args: string[], io: CliIO): Promise<number> {
     let a: Args;
     try {
@@ -208,6 +253,7 @@ async function runSynthesize(args: string[], io: CliIO): Promise<number> {
     let session: GeneratorSession;
     let palette: Palette | undefined;
     let where: string;
+    let style: StyleCode | undefined;
     try {
         const model = resolveModel(a.model, io.cwd);
         where = model.where;
@@ -215,7 +261,8 @@ async function runSynthesize(args: string[], io: CliIO): Promise<number> {
         if (a.classes !== undefined)
             palette = readClassFile(path.resolve(io.cwd, a.classes)).palette;
         // Read the metadata first so a foreign file's error names the file, not the bytes.
-        readModelInfo(model.bytes, model.where);
+        const info = readModelInfo(model.bytes, model.where);
+        if (a.style !== undefined) style = await encodeStyle(model, info, a.style, io.cwd);
         session = await GeneratorSession.load(model.bytes);
     } catch (e) {
         io.err(`spade synthesize: ${(e as Error).message}.`);
@@ -268,7 +315,8 @@ async function runSynthesize(args: string[], io: CliIO): Promise<number> {
             for (let k = 0; k < samples; k++) {
                 const seed = a.seed + k;
                 const t = performance.now();
-                const img = await session.synthesizeOne({ labels, instance, seed });
+                const z = style ? styleZ(style, seed) : undefined;
+                const img = await session.synthesizeOne({ labels, instance, seed, z });
                 synthMs += performance.now() - t;
                 const name = samples > 1 ? `${stem}-seed${seed}.png` : `${stem}.png`;
                 await writePng(img, a.size === 'mask' ? labels : img, path.join(outDir, name));

@@ -1,10 +1,12 @@
 /**
  * The mask side of the preview: label-map files to and from the preview protocol's forms
- * (`EncodedIds`, `MaskFormat`), and the class names found beside a mask's dataset.
- * No connection access: the preview handler turns the errors into responses.
+ * (`EncodedIds`, `MaskFormat`), and the class names found beside a mask's dataset; the
+ * preview's two error kinds. No connection access: the preview handler turns the errors into
+ * responses.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { readLabelMap } from '../data/label-file';
 import type { LabelFormat } from '../data/label-file';
 import { writeLabelMap } from '../data/label-write';
@@ -19,6 +21,31 @@ export class PreviewError extends Error {
         super(message);
         this.name = 'PreviewError';
     }
+}
+
+/** Thrown when a request was cancelled before or while it ran; the handler answers "cancelled". */
+export class PreviewCancelled extends Error {
+    constructor() {
+        super('the request was cancelled');
+        this.name = 'PreviewCancelled';
+    }
+}
+
+/** A path from a file URI (or a plain path), with an error that says what was given. */
+export function pathOfUri(uri: string, what: string): string {
+    if (uri.startsWith('file:')) {
+        try {
+            return fileURLToPath(uri);
+        } catch {
+            // Falls through to the error below.
+        }
+    } else if (path.isAbsolute(uri)) {
+        return uri;
+    }
+    throw new PreviewError(
+        `${uri}: the ${what} is not a local file (only file: URIs can be read); ` +
+            'copy it into the workspace and open it from there.',
+    );
 }
 
 /** The largest mask the preview accepts, in pixels (a 16k x 16k map is already 512 MiB of ids). */

@@ -1,12 +1,12 @@
 /**
  * The models the preview synthesizes with: a `ModelRef` resolved to a file or folder (the
  * embedded default, an exported .onnx file, a run folder's latest checkpoint exported in
- * memory), loaded once into an onnxruntime session and kept while its file is unchanged.
+ * memory), loaded once into an onnxruntime session (with its style encoder, when it has one)
+ * and kept while its file is unchanged. Runs in the synthesis worker.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
     SOURCE_KEY,
     defaultModelPath,
@@ -14,14 +14,19 @@ import {
     readMetadata,
     resolveModel,
 } from '../cli/model-source';
-import type { ModelClasses, ModelSource } from '../cli/model-source';
+import type { ModelClasses, ModelSource, ResolvedModel } from '../cli/model-source';
+import { EncoderSession } from '../engine/onnx/encoder-session';
 import { GeneratorSession } from '../engine/onnx/session';
 import type { ClassTable, ModelInfo, ModelRef } from '../protocol/preview';
-import { PreviewError, colorsFromEntries } from './preview-masks';
+import { PreviewError, colorsFromEntries, pathOfUri } from './preview-masks';
 
 /** A loaded model with what the preview reports about it. */
 export interface LoadedModel {
     session: GeneratorSession;
+    /** The style encoder, for a model with a z input and an exported encoder. */
+    encoder?: EncoderSession;
+    /** Why a model with a z input has no `encoder` (for the style image's message). */
+    encoderProblem?: string;
     info: ModelInfo;
     classes?: ClassTable;
     /** The file or folder it came from, for messages. */
@@ -40,23 +45,6 @@ export interface PreviewModelsOptions {
      * machine one thread cut the stroke-to-image median from about 235-285 ms to 195 ms.
      */
     threads?: number;
-}
-
-/** A path from a file URI (or a plain path), with an error that says what was given. */
-export function pathOfUri(uri: string, what: string): string {
-    if (uri.startsWith('file:')) {
-        try {
-            return fileURLToPath(uri);
-        } catch {
-            // Falls through to the error below.
-        }
-    } else if (path.isAbsolute(uri)) {
-        return uri;
-    }
-    throw new PreviewError(
-        `${uri}: the ${what} is not a local file (only file: URIs can be read); ` +
-            'copy it into the workspace and open it from there.',
-    );
 }
 
 function mtimeOf(p: string): number {
@@ -111,7 +99,7 @@ export class PreviewModels {
     async dispose(): Promise<void> {
         const all = [...this.cache.values()];
         this.cache.clear();
-        await Promise.all(all.map((p) => p.then((m) => m.session.release()).catch(() => {})));
+        await Promise.all(all.map((p) => p.then(releaseModel).catch(() => {})));
     }
 
     private evict(): void {
@@ -124,7 +112,7 @@ export class PreviewModels {
             this.cache.delete(oldest);
             // A request holding it keeps running: release once it had its chance to finish.
             void loading.then(
-                (m) => setTimeout(() => void m.session.release().catch(() => {}), 30_000).unref(),
+                (m) => setTimeout(() => void releaseModel(m).catch(() => {}), 30_000).unref(),
                 () => {},
             );
         }
@@ -177,16 +165,16 @@ export class PreviewModels {
         } catch (e) {
             throw new PreviewError(`${(e as Error).message}.`);
         }
+        const threads =
+            this.options.threads ?? Math.max(1, Math.floor(os.availableParallelism() / 2));
         let session: GeneratorSession;
         try {
-            session = await GeneratorSession.load(resolved.bytes, {
-                threads:
-                    this.options.threads ?? Math.max(1, Math.floor(os.availableParallelism() / 2)),
-            });
+            session = await GeneratorSession.load(resolved.bytes, { threads });
         } catch (e) {
             throw new PreviewError(`${target}: ${(e as Error).message}.`);
         }
         const m = session.info;
+        const style = m.zDim > 0 ? await loadEncoder(resolved, m.zDim, threads) : {};
         const source = readMetadata<ModelSource>(resolved.bytes, SOURCE_KEY);
         let name = path.basename(target);
         if (kind === 'default') name = `default model (${path.basename(target)})`;
@@ -202,6 +190,37 @@ export class PreviewModels {
         };
         if (m.containDontcare) info.dontcareValue = 255;
         const classes = classTableOf(resolved.classes);
-        return { session, info, where: target, ...(classes ? { classes } : {}) };
+        return { session, ...style, info, where: target, ...(classes ? { classes } : {}) };
     }
+}
+
+/** Frees a model's sessions. */
+async function releaseModel(m: LoadedModel): Promise<void> {
+    await Promise.all([m.session.release(), m.encoder?.release()]);
+}
+
+/**
+ * The style encoder of a model with a z input. A missing or unusable one is not an error
+ * here: the model still synthesizes from seeds, and a style image is refused with the reason.
+ */
+async function loadEncoder(
+    resolved: ResolvedModel,
+    zDim: number,
+    threads: number,
+): Promise<Pick<LoadedModel, 'encoder' | 'encoderProblem'>> {
+    const file = resolved.encoder;
+    if (!file) return { encoderProblem: resolved.encoderProblem ?? 'no style encoder' };
+    let encoder: EncoderSession;
+    try {
+        encoder = await EncoderSession.load(file.bytes, file.where, { threads });
+    } catch (e) {
+        return { encoderProblem: `no usable style encoder (${(e as Error).message})` };
+    }
+    if (encoder.info.zDim === zDim) return { encoder };
+    await encoder.release();
+    return {
+        encoderProblem:
+            `a style encoder whose z has ${encoder.info.zDim} values while the generator takes ` +
+            `${zDim} (${file.where}); export the run again`,
+    };
 }

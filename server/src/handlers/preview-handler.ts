@@ -1,7 +1,7 @@
 /**
- * Wires the mask preview's `spade/preview/*` requests to the preview service. User-facing
- * failures become ResponseErrors (RequestFailed) carrying the service's message; cancelled
- * synthesis answers RequestCancelled.
+ * Wires the mask preview's `spade/preview/*` requests to the preview service, which forwards
+ * model requests to its synthesis worker process. User-facing failures become ResponseErrors
+ * (RequestFailed) carrying the service's message; cancelled requests answer RequestCancelled.
  */
 import {
     LSPErrorCodes,
@@ -10,8 +10,8 @@ import {
     type Connection,
 } from 'vscode-languageserver';
 import { DataError } from '../data/issues';
-import { PreviewError } from '../features/preview-masks';
-import { PreviewCancelled, PreviewService } from '../features/preview-service';
+import { PreviewCancelled, PreviewError } from '../features/preview-masks';
+import { PreviewService } from '../features/preview-service';
 import {
     ModelInfoRequest,
     ReadMaskRequest,
@@ -51,7 +51,11 @@ export function registerPreview(deps: PreviewHandlerDeps): PreviewService {
     const { connection, log } = deps;
     const service = new PreviewService({
         defaultModel: deps.defaultModel ?? (process.env.SPADE_DEFAULT_MODEL || undefined),
+        log: (level, message) => log[level](`preview: ${message}`),
     });
+    // The connection keeps one shutdown handler (the jobs'); the worker also ends by itself
+    // when its IPC channel closes, so a killed server leaves no worker behind.
+    process.on('exit', () => service.dispose());
     const answer =
         <P, R>(method: string, f: (p: P, token: CancellationToken) => Promise<R>) =>
         async (p: P, token: CancellationToken): Promise<R | ResponseError<void>> => {
@@ -71,8 +75,8 @@ export function registerPreview(deps: PreviewHandlerDeps): PreviewService {
     );
     connection.onRequest(
         ModelInfoRequest.method,
-        answer(ModelInfoRequest.method, async (p: ModelInfoParams) => {
-            const r = await service.modelInfo(p);
+        answer(ModelInfoRequest.method, async (p: ModelInfoParams, token) => {
+            const r = await service.modelInfo(p, token);
             log.debug(`preview model for ${p.maskUri}: ${r.model.name}`);
             return r;
         }),
@@ -80,14 +84,12 @@ export function registerPreview(deps: PreviewHandlerDeps): PreviewService {
     connection.onRequest(
         SynthesizeRequest.method,
         answer(SynthesizeRequest.method, async (p: SynthesizeParams, token) => {
-            const r = await service.synthesize(p, () => !token.isCancellationRequested);
+            const r = await service.synthesize(p, token);
             log.debug(
                 `preview synthesis of ${p.maskUri}: ${r.images.length} image(s) in ${r.elapsedMs.toFixed(0)} ms`,
             );
             return r;
         }),
     );
-    // No onShutdown here: the connection keeps one shutdown handler (the jobs'); the sessions
-    // are native memory that ends with the process.
     return service;
 }

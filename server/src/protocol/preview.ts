@@ -285,6 +285,42 @@ export interface PreviewViewState {
     brushSize: number;
     tool: 'pan' | 'brush' | 'fill';
     selectedClass: number;
+    /** The paint history, so undo and redo survive the page being reloaded. */
+    history?: SavedHistory;
+}
+
+/**
+ * One undoable change in the webview state: the pixels it set to `after` and their ids
+ * before. `indices` is base64 of LEB128 varints, pairs (gap since the previous run's end, run
+ * length) over the ascending pixel indices; `before` is base64 of varint pairs (id, count)
+ * running over those pixels in the same order (webview/src/preview/history-codec.ts).
+ */
+export interface SavedChange {
+    label: string;
+    after: number;
+    /** Unique per change within one history; `SavedHistory.savedSerial` refers to it. */
+    serial: number;
+    indices: string;
+    before: string;
+}
+
+/**
+ * The paint history of one mask, kept in the webview state (capped in size, oldest changes
+ * dropped first). It is restored only onto the ids it belongs to: same file name, size and
+ * content hash of the ids after the last change.
+ */
+export interface SavedHistory {
+    fileName: string;
+    width: number;
+    height: number;
+    /** `MaskState.contentHash` of the ids the undo stack ends at. */
+    idsHash: number;
+    /** Changes to undo, oldest first. */
+    undo: SavedChange[];
+    /** Changes to redo; the next one to redo is last. */
+    redo: SavedChange[];
+    /** Serial of the change the file on disk matches; 0: the state before every change. */
+    savedSerial: number;
 }
 
 // ---------------------------------------------------------------------------------------------

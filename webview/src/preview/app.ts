@@ -8,12 +8,14 @@ import type {
     InitMessage,
     ModelInfo,
     PreviewViewState,
+    SavedHistory,
     WebviewToHost,
 } from '../../../server/src/protocol/preview';
 import { asIds } from '../common/typed';
 import type { HostApi } from '../common/vscode-api';
 import { mismatchMessage } from './compat';
 import { attachInput, attachShortcuts } from './input';
+import { restoreHistory, saveHistory } from './history-codec';
 import { HoverReadout } from './hover';
 import { Legend } from './legend';
 import type { Change } from './mask-state';
@@ -70,6 +72,8 @@ export class PreviewApp {
     private readonly viewportEl: HTMLElement;
     private readonly stage: HTMLElement;
     private view: PreviewViewState;
+    /** The paint history as last persisted (restored from the state after a reload). */
+    private history: SavedHistory | undefined;
     private loaded: Loaded | undefined;
     private readonly hoverReadout: HoverReadout;
 
@@ -78,7 +82,9 @@ export class PreviewApp {
         root: HTMLElement,
         timers: Timers,
     ) {
-        this.view = { ...DEFAULT_VIEW, ...(host.getState() ?? {}) };
+        const { history, ...view } = host.getState() ?? {};
+        this.view = { ...DEFAULT_VIEW, ...view };
+        this.history = history;
         const layout = buildLayout(root);
         this.banner = layout.banner;
         this.stage = layout.stage;
@@ -139,6 +145,7 @@ export class PreviewApp {
             case 'saved':
                 if (msg.ok) {
                     this.loaded?.mask.markSaved();
+                    this.saveHistory();
                     this.showBanner(undefined);
                 } else {
                     this.showBanner('error', msg.message ?? 'Saving failed.');
@@ -167,10 +174,16 @@ export class PreviewApp {
         const wide = format.kind === 'gray' && format.bitDepth === 16;
         const ids = asIds(init.mask.ids, wide);
         const previous = this.loaded;
-        // FIXME(#7): the history lives in the page, and VS Code reloads the page when the panel is
-        // hidden and shown: the edits come back (the host keeps them), their undo history does not.
         const mask = new MaskState(ids, width, height);
-        if (init.dirty) mask.markUnsavedBaseline();
+        // VS Code reloads the page when the panel is hidden and shown: the host sends the edited
+        // ids back, and the history saved in the state goes back onto them if it is theirs. A
+        // reload for a change on disk, a revert or another panel's edit starts a new history.
+        const restored =
+            init.reason === 'open' &&
+            this.history !== undefined &&
+            restoreHistory(mask, this.history, init.fileName);
+        if (!init.dirty) mask.markSaved();
+        else if (!mask.dirty) mask.markUnsavedBaseline();
         const renderer = new MaskRenderer(mask, init.classes, init.maxDisplayPixels);
         this.stage.replaceChildren(renderer.canvas);
         this.stage.style.width = `${width}px`;
@@ -200,6 +213,7 @@ export class PreviewApp {
         this.refreshAfterChange();
         this.applyView();
         this.showBanner(this.loaded.mismatch ? 'error' : undefined, this.loaded.mismatch);
+        if (!restored) this.saveHistory();
         this.scheduler.sendNow();
     }
 
@@ -278,6 +292,7 @@ export class PreviewApp {
             ids: l.mask.ids.slice(),
             dirty: l.mask.dirty,
         });
+        this.saveHistory();
         this.scheduler.scheduleSoon();
     }
 
@@ -334,7 +349,14 @@ export class PreviewApp {
     }
 
     private persist(): void {
-        this.host.setState({ ...this.view });
+        this.host.setState({ ...this.view, ...(this.history ? { history: this.history } : {}) });
+    }
+
+    /** Persists the current paint history with the view (see history-codec.ts). */
+    private saveHistory(): void {
+        const l = this.loaded;
+        this.history = l ? saveHistory(l.mask, l.init.fileName) : undefined;
+        this.persist();
     }
 
     private showBanner(level: 'info' | 'warning' | 'error' | undefined, text?: string): void {

@@ -26,6 +26,13 @@ export interface Rect {
 /** Most changes kept for undo; older ones are dropped (their pixels stay as they are). */
 const HISTORY_LIMIT = 200;
 
+/** One pixel's share of `contentHash`: a well-mixed 32-bit value of its index and id. */
+function pixelHash(i: number, id: number): number {
+    let h = Math.imul(i ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(id + 0x632be5ab, 0xc2b2ae35);
+    h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
+    return (h ^ (h >>> 15)) >>> 0;
+}
+
 /** An editable label map with counts and history. */
 export class MaskState {
     readonly counts: Uint32Array;
@@ -36,6 +43,7 @@ export class MaskState {
     private stroke: { label: string; value: number; touched: Map<number, number> } | undefined;
     private offsets = brushOffsets(1);
     private last: [number, number] | undefined;
+    private hash = 0;
 
     constructor(
         readonly ids: LabelIds,
@@ -43,7 +51,36 @@ export class MaskState {
         readonly height: number,
     ) {
         this.counts = new Uint32Array(ids instanceof Uint16Array ? 65536 : 256);
-        for (let i = 0; i < ids.length; i++) this.counts[ids[i]]++;
+        for (let i = 0; i < ids.length; i++) {
+            this.counts[ids[i]]++;
+            this.hash = (this.hash + pixelHash(i, ids[i])) >>> 0;
+        }
+    }
+
+    /**
+     * A hash of the ids, kept up to date by every change (a sum of per-pixel hashes, so a
+     * change costs only its pixels): tells whether a saved history belongs to these ids.
+     */
+    get contentHash(): number {
+        return this.hash;
+    }
+
+    /** The undo and redo stacks (oldest first; the next redo last) and the saved marker. */
+    history(): { undo: readonly Change[]; redo: readonly Change[]; savedSerial: number } {
+        return { undo: this.undoStack, redo: this.redoStack, savedSerial: this.savedSerial };
+    }
+
+    /** Replaces the history (one saved for these very ids, see history-codec.ts). */
+    restoreHistory(undo: Change[], redo: Change[], savedSerial: number): void {
+        this.undoStack = undo.slice(-HISTORY_LIMIT);
+        this.redoStack = redo;
+        this.savedSerial = savedSerial;
+        this.serial = Math.max(
+            0,
+            savedSerial,
+            ...undo.map((c) => c.serial),
+            ...redo.map((c) => c.serial),
+        );
     }
 
     /** Largest id a pixel may hold in this mask's dtype. */
@@ -203,9 +240,11 @@ export class MaskState {
     }
 
     private set(i: number, value: number): void {
-        this.counts[this.ids[i]]--;
+        const old = this.ids[i];
+        this.counts[old]--;
         this.ids[i] = value;
         this.counts[value]++;
+        this.hash = (this.hash - pixelHash(i, old) + pixelHash(i, value)) >>> 0;
     }
 
     private newIds(n: number): LabelIds {

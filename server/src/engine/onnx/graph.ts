@@ -144,6 +144,7 @@ export class GraphBuilder {
         outputs: ValueSpec[],
         meta: Record<string, string>,
         docString: string,
+        graphName = 'spade_generator',
     ): Uint8Array {
         const model: onnx.IModelProto = {
             irVersion: 7,
@@ -153,7 +154,7 @@ export class GraphBuilder {
             docString,
             metadataProps: Object.entries(meta).map(([key, value]) => ({ key, value })),
             graph: {
-                name: 'spade_generator',
+                name: graphName,
                 node: this.nodes,
                 initializer: this.inits,
                 input: inputs.map(valueInfo),

@@ -1,10 +1,13 @@
 /**
- * Seeded random generator weights with the reference's names and shapes, for benchmarks and
- * tests that need a model without a checkpoint (e.g. 'most' upsampling, large crops).
+ * Seeded random generator and style encoder weights with the reference's names and shapes,
+ * for benchmarks and tests that need a model without a checkpoint (e.g. 'most' upsampling,
+ * large crops).
  * Values follow the golden vectors' scheme: weights N(0, 1/fan_in) where fan_in counts only
  * the active channels of a one-hot input, biases N(0, 0.1^2), batch-norm variances in
  * [0.5, 1.5).
  */
+import type { ExportEncoderOptions } from './encoder-export';
+import { ENCODE_SIZE } from './encoder-export';
 import type { ExportDataset, ExportGenerator } from './export';
 import { latentSize } from './export';
 import type { StateDict } from './types';
@@ -101,5 +104,41 @@ export function randomGeneratorState(
     }
     convW('conv_img', 3, finalNc, 3);
     bias('conv_img', 3);
+    return state;
+}
+
+/** Random weights for the VAE style encoder (ConvEncoder) the options describe. */
+export function randomEncoderState(o: ExportEncoderOptions, seed = 1): StateDict {
+    const rng = new Rng(seed);
+    const state: StateDict = new Map();
+    const put = (name: string, shape: number[], std: number) => {
+        const n = shape.reduce((a, b) => a * b, 1);
+        state.set(name, { shape, data: rng.normals(n, std) });
+    };
+    const layers = o.cropSize >= ENCODE_SIZE ? 6 : 5;
+    const ndf = o.ngf;
+    const chans = [3, ndf, ndf * 2, ndf * 4, ndf * 8, ndf * 8, ndf * 8];
+    for (let i = 1; i <= layers; i++) {
+        const [cin, cout] = [chans[i - 1], chans[i]];
+        const conv = o.norm === 'none' ? `layer${i}` : `layer${i}.0`;
+        put(`${conv}.weight`, [cout, cin, 3, 3], 1 / Math.sqrt(cin * 9));
+        if (o.norm === 'none') put(`${conv}.bias`, [cout], 0.1);
+        if (o.norm === 'batch' || o.norm === 'sync_batch') {
+            const n = `layer${i}.1`;
+            const gamma = rng.normals(cout, 0.1);
+            for (let c = 0; c < cout; c++) gamma[c] += 1;
+            state.set(`${n}.weight`, { shape: [cout], data: gamma });
+            put(`${n}.bias`, [cout], 0.1);
+            put(`${n}.running_mean`, [cout], 0.5);
+            const vari = new Float32Array(cout);
+            for (let c = 0; c < cout; c++) vari[c] = 0.5 + rng.uniform();
+            state.set(`${n}.running_var`, { shape: [cout], data: vari });
+        }
+    }
+    const features = ndf * 8 * 16;
+    for (const fc of ['fc_mu', 'fc_var']) {
+        put(`${fc}.weight`, [o.zDim, features], 1 / Math.sqrt(features));
+        put(`${fc}.bias`, [o.zDim], 0.1);
+    }
     return state;
 }
