@@ -9,10 +9,11 @@
  * Prints one JSON line per configuration (median G-step, D-step and total seconds, images/s,
  * peak RSS) and the PyTorch figures measured on the project machine for comparison.
  */
+import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, useBackend, type BackendName } from '../../server/src/engine/backend';
-import type { RunOptions } from '../../server/src/engine/options';
-import { SpadeTrainer, type TrainBatch } from '../../server/src/engine/trainer';
+import { SpadeTrainer } from '../../server/src/engine/trainer';
+import { benchOptions as options, syntheticBatch } from './engine-config';
 
 /** perf-baseline.md §3: PyTorch 1.13, 2 threads, crop 64, ngf 16 (G-step + D-step seconds). */
 const PYTORCH: Record<number, { step: number; g: number; d: number; rssMB: number }> = {
@@ -23,91 +24,6 @@ const PYTORCH: Record<number, { step: number; g: number; d: number; rssMB: numbe
 function arg(name: string, dflt: string): string {
     const i = process.argv.indexOf(`--${name}`);
     return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : dflt;
-}
-
-function options(crop: number, ngf: number, batch: number, dense: boolean): RunOptions {
-    return {
-        name: 'bench',
-        outDir: '/nonexistent',
-        dataset: {
-            mode: 'coco',
-            root: '/nonexistent',
-            labelNc: 182,
-            containDontcare: true,
-            useInstance: true,
-            preprocess: 'resize_and_crop',
-            loadSize: crop,
-            cropSize: crop,
-            aspectRatio: 1,
-            flip: false,
-            onBadSample: 'skip',
-        },
-        generator: {
-            arch: 'spade',
-            ngf,
-            upsampling: 'normal',
-            spectral: true,
-            paramFreeNorm: 'syncbatch',
-            spadeKernel: 3,
-            spadeHidden: 128,
-            useVae: false,
-            zDim: 256,
-            initType: 'xavier',
-            initVariance: 0.02,
-            oneHotLookup: !dense,
-        },
-        discriminator: {
-            arch: 'multiscale',
-            numD: 2,
-            nLayers: 4,
-            ndf: 64,
-            spectral: true,
-            norm: 'instance',
-        },
-        encoder: { spectral: true, norm: 'instance' },
-        loss: { ganMode: 'hinge', lambdaFeat: 10, lambdaVgg: 0, lambdaKld: 0.05 },
-        optim: {
-            lr: 0.0002,
-            beta1: 0,
-            beta2: 0.9,
-            ttur: true,
-            niter: 50,
-            niterDecay: 0,
-            dStepsPerG: 1,
-        },
-        batchSize: batch,
-        device: 'cpu',
-        seed: 1,
-        saveEverySteps: 0,
-        keepCheckpoints: 1,
-        sampleEverySteps: 0,
-        referenceResume: false,
-        outputNc: 3,
-    };
-}
-
-/** Random blocky labels as one-hot + edge, and a random image. */
-function syntheticBatch(size: number, crop: number): TrainBatch {
-    const classes = 183;
-    const channels = 184;
-    const plane = crop * crop;
-    const sem = new Float32Array(size * channels * plane);
-    const img = new Float32Array(size * 3 * plane);
-    let s = 12345;
-    const rnd = () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
-    for (let n = 0; n < size; n++) {
-        const ids = Array.from({ length: 16 }, () => Math.floor(rnd() * classes));
-        for (let y = 0; y < crop; y++) {
-            for (let x = 0; x < crop; x++) {
-                const cell = Math.floor((y * 4) / crop) * 4 + Math.floor((x * 4) / crop);
-                sem[(n * channels + ids[cell]) * plane + y * crop + x] = 1;
-                const edge = x % (crop / 4) === 0 || y % (crop / 4) === 0;
-                if (edge) sem[(n * channels + classes) * plane + y * crop + x] = 1;
-            }
-        }
-    }
-    for (let i = 0; i < img.length; i++) img[i] = rnd() * 2 - 1;
-    return { size, height: crop, width: crop, channels, semantics: sem, image: img };
 }
 
 function median(xs: number[]): number {
@@ -129,13 +45,17 @@ async function main(): Promise<void> {
         const b = syntheticBatch(batch, crop);
         const g: number[] = [];
         const d: number[] = [];
+        const cpu: number[] = [];
         for (let i = 0; i < warmup + steps; i++) {
+            const c0 = process.cpuUsage();
             const t0 = performance.now();
             await t.generatorStep(b);
             const t1 = performance.now();
             await t.discriminatorStep(b);
             const t2 = performance.now();
             if (i >= warmup) {
+                const c = process.cpuUsage(c0);
+                cpu.push((c.user + c.system) / 1e6);
                 g.push((t1 - t0) / 1000);
                 d.push((t2 - t1) / 1000);
             }
@@ -144,6 +64,7 @@ async function main(): Promise<void> {
         const ref = PYTORCH[batch];
         const row = {
             backend: report.active,
+            threads: report.threads,
             crop,
             ngf,
             batch,
@@ -152,8 +73,12 @@ async function main(): Promise<void> {
             gStepS: +median(g).toFixed(3),
             dStepS: +median(d).toFixed(3),
             imgPerS: +(batch / step).toFixed(3),
+            // CPU seconds per step (all threads): the work done, less sensitive to other load.
+            cpuS: +median(cpu).toFixed(3),
             peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
             tensors: tf.memory().numTensors,
+            // Other processes' load while it ran: figures under load are not comparable.
+            loadAvg1m: +os.loadavg()[0].toFixed(2),
             pytorchStepS: ref?.step,
             pytorchRssMB: ref?.rssMB,
             speedupVsPytorch:

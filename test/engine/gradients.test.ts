@@ -1,7 +1,8 @@
 /**
  * The gradients the engine supplies for wasm (which lacks Conv2DBackpropFilter): convolutions
  * checked against the cpu backend's stock Conv2D gradients, the discriminator's average pool
- * and the 2x upsampling against gradients computed by hand.
+ * and the 2x upsampling against gradients computed by hand, the lookups against dense convs,
+ * spectral norm against the stock matMul gradients.
  */
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
@@ -13,7 +14,10 @@ import {
     tapIndices,
 } from '../../server/src/engine/onehot';
 import { avgPool3s2, conv2d, oihwToHwio, upsample2x } from '../../server/src/engine/ops';
-import { testBackend } from './helpers';
+import { Rng } from '../../server/src/engine/init';
+import { spectralWeight } from '../../server/src/engine/layers/core';
+import { MultiscaleDiscriminator } from '../../server/src/engine/nets/discriminator';
+import { testBackend, testInit, tinyRun } from './helpers';
 
 type Arrays = Float32Array[];
 
@@ -229,4 +233,114 @@ describe('engine one-hot lookup for mlp_shared', function () {
             tf.dispose([seg, wt, r]);
         });
     }
+});
+
+describe('engine: discriminator lookup and spectral-norm gradients', function () {
+    this.timeout(60000);
+    before(testBackend);
+
+    it("spectral norm's weight gradient equals the stock matMul formula's", function () {
+        const rng = new Rng(4);
+        const orig = tf.variable(tf.tensor4d(rng.fillNormal(6 * 5 * 3 * 3, 0, 1), [6, 5, 3, 3]));
+        const u = tf.variable(tf.tensor1d(rng.fillNormal(6, 0, 1)), false);
+        const v = tf.variable(tf.tensor1d(rng.fillNormal(45, 0, 1)), false);
+        const r = tf.tensor4d(rng.fillNormal(6 * 5 * 3 * 3, 0, 1), [6, 5, 3, 3]);
+        const stock = (w: tf.Tensor) => {
+            const w2 = tf.reshape(w, [6, -1]);
+            const sigma = tf.matMul(tf.reshape(u, [1, 6]), tf.matMul(w2, tf.reshape(v, [-1, 1])));
+            return tf.sum(tf.mul(tf.div(w, tf.reshape(sigma, [])), r));
+        };
+        const ours = (w: tf.Tensor) =>
+            tf.sum(tf.mul(spectralWeight({ orig: w as tf.Variable, u, v }), r));
+        const a = tf.grad(stock)(orig).dataSync() as Float32Array;
+        const b = tf.grad(ours)(orig).dataSync() as Float32Array;
+        assert.ok(maxAbs(a, b) < 1e-5 * Math.max(1, maxRel(a)), `differs by ${maxAbs(a, b)}`);
+        assert.ok(Math.abs(stock(orig).dataSync()[0] - ours(orig).dataSync()[0]) < 1e-4);
+    });
+
+    it("D's first conv as a stride-2 lookup equals the dense D (features and gradients)", function () {
+        const classes = 5;
+        const [n, h, w] = [2, 18, 14];
+        const rng = new Rng(8);
+        const ids = Int32Array.from({ length: n * h * w }, (_, i) =>
+            i % 11 === 0 ? classes : Math.floor(((i * 7) % 97) / 20),
+        );
+        // One-hot built in JS: wasm's OneHot with a float32 dtype writes integer bit patterns.
+        const oh = new Float32Array(n * h * w * classes);
+        ids.forEach((id, i) => {
+            if (id < classes) oh[i * classes + id] = 1;
+        });
+        const onehot = tf.tensor4d(oh, [n, h, w, classes]);
+        const edge = tf.tensor4d(
+            Float32Array.from({ length: n * h * w }, (_, i) => (i % 5 ? 0 : 1)),
+            [n, h, w, 1],
+        );
+        const img = tf.variable(tf.tensor4d(rng.fillNormal(n * h * w * 3, 0, 1), [n, h, w, 3]));
+        const opts = tinyRun().discriminator;
+        const d = new MultiscaleDiscriminator(opts, classes + 4, testInit(5));
+        d.store.training = false;
+        const vars = [...d.store.params.values()];
+        const loss = (lookup: boolean) => () => {
+            const dense = tf.concat([edge, img], 3);
+            const x = tf.concat([onehot, dense], 3);
+            const feats = d.forward(x, classes + 1, lookup ? { ids, classes, dense } : undefined);
+            return tf.addN(feats.flat().map((f, i) => tf.mul(tf.sum(f), i + 1))) as tf.Scalar;
+        };
+        for (const [name, a, b] of [
+            [
+                'value and D weights',
+                tf.variableGrads(loss(false), vars),
+                tf.variableGrads(loss(true), vars),
+            ],
+            ['image', tf.variableGrads(loss(false), [img]), tf.variableGrads(loss(true), [img])],
+        ] as const) {
+            const va = a.value.dataSync()[0];
+            assert.ok(
+                Math.abs(va - b.value.dataSync()[0]) < 1e-4 * Math.max(1, Math.abs(va)),
+                name,
+            );
+            for (const k of Object.keys(a.grads)) {
+                const ga = a.grads[k].dataSync() as Float32Array;
+                const gb = b.grads[k].dataSync() as Float32Array;
+                assert.ok(
+                    maxAbs(ga, gb) < 1e-4 * Math.max(1, maxRel(ga)),
+                    `${name} ${k}: ${maxAbs(ga, gb)}`,
+                );
+            }
+        }
+        d.store.dispose();
+    });
+});
+
+describe('engine: input gradients for the leading samples only', function () {
+    before(testBackend);
+
+    it('gradRows gives the full gradient for the first rows and zeros for the rest', function () {
+        const rng = new Rng(12);
+        const x = tf.tensor4d(rng.fillNormal(3 * 9 * 7 * 4, 0, 1), [3, 9, 7, 4]);
+        const w = tf.tensor4d(rng.fillNormal(4 * 4 * 4 * 5, 0, 1), [4, 4, 4, 5]);
+        const r = tf.tensor4d(rng.fillNormal(3 * 5 * 4 * 5, 0, 1), [3, 5, 4, 5]);
+        const f = (rows?: number) => (xx: tf.Tensor) =>
+            tf.sum(
+                tf.mul(
+                    conv2d(xx as tf.Tensor4D, w, null, {
+                        stride: 2,
+                        pad: 2,
+                        inputGrad: 1,
+                        gradRows: rows,
+                    }),
+                    r,
+                ),
+            );
+        const full = tf.grad(f())(x);
+        const part = tf.grad(f(2))(x);
+        const a = tf.slice(full, [0, 0, 0, 0], [2, -1, -1, -1]).dataSync() as Float32Array;
+        const b = tf.slice(part, [0, 0, 0, 0], [2, -1, -1, -1]).dataSync() as Float32Array;
+        assert.ok(maxAbs(a, b) < 1e-5, `first rows differ by ${maxAbs(a, b)}`);
+        assert.ok(maxRel(a) > 0);
+        const rest = tf.slice(part, [2, 0, 0, 0], [1, -1, -1, -1]).dataSync() as Float32Array;
+        assert.equal(maxRel(rest), 0);
+        const ch0 = tf.slice(part, [0, 0, 0, 0], [2, -1, -1, 1]).dataSync() as Float32Array;
+        assert.equal(maxRel(ch0), 0, 'channels before inputGrad get zeros');
+    });
 });

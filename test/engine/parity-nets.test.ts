@@ -27,10 +27,20 @@ import {
 } from './helpers';
 
 /** The golden generator; `lookup` runs mlp_shared as the one-hot table lookup (183 classes). */
-function buildGenerator(f: SafeFile, lookup = true): SpadeGenerator {
+/** How SPADE reads the labels: per distinct pattern, per-tap lookups, or dense convs. */
+type Mode = 'patterns' | 'lookup' | 'dense';
+
+const MODE_NAME: Record<Mode, string> = {
+    patterns: ' (gamma/beta per label pattern)',
+    lookup: ' (mlp_shared lookup, gamma/beta convs)',
+    dense: ' (dense mlp_shared convs)',
+};
+
+function buildGenerator(f: SafeFile, mode: Mode = 'lookup'): SpadeGenerator {
     const opt = meta<ReferenceOpt>(f, 'opt');
+    const lookup = mode !== 'dense';
     return new SpadeGenerator(
-        generatorFromReference(opt),
+        { ...generatorFromReference(opt), patternShare: mode === 'patterns' ? 1 : 0 },
         {
             semanticNc: opt.semantic_nc,
             cropSize: opt.crop_size,
@@ -55,17 +65,19 @@ describe('engine parity: networks', function () {
     this.timeout(120000);
     before(testBackend);
 
-    const genCases: [string, boolean][] = [
-        ['generator_small', true],
-        ['generator_small_more', true],
-        ['generator_vae', true],
-        ['generator_small', false],
+    const genCases: [string, Mode][] = [
+        ['generator_small', 'patterns'],
+        ['generator_small_more', 'patterns'],
+        ['generator_vae', 'patterns'],
+        ['generator_small', 'lookup'],
+        ['generator_vae', 'lookup'],
+        ['generator_small', 'dense'],
     ];
-    for (const [name, lookup] of genCases) {
-        it(`${name}${lookup ? '' : ' (dense mlp_shared convs)'}`, function () {
+    for (const [name, mode] of genCases) {
+        it(`${name}${MODE_NAME[mode]}`, function () {
             const f = goldenCase(this, name);
             const small = goldenCase(this, 'generator_small');
-            const g = buildGenerator(f, lookup);
+            const g = buildGenerator(f, mode);
             const state = stateFromSafe(small, 'state/');
             for (const [k, v] of stateFromSafe(f, 'state/')) state.set(k, v);
             if (name === 'generator_vae') {

@@ -10,6 +10,14 @@ import { stateFromSafe } from '../../server/src/engine/safetensors';
 import { loadState } from '../../server/src/engine/state-io';
 import { expectClose, goldenCase, meta, storedNHWC, testBackend, testInit } from './helpers';
 
+/** How SPADE reads the labels: per distinct pattern, per-tap lookups, or dense convs. */
+const MODES = ['patterns', 'lookup', 'dense'] as const;
+const MODE_NAME: Record<(typeof MODES)[number], string> = {
+    patterns: ' (gamma/beta per label pattern)',
+    lookup: ' (mlp_shared lookup, gamma/beta convs)',
+    dense: ' (dense mlp_shared conv)',
+};
+
 describe('engine parity: SPADE layers', function () {
     before(testBackend);
 
@@ -18,14 +26,10 @@ describe('engine parity: SPADE layers', function () {
         ['spade_norm_batch', 'batch', true],
         ['spade_norm_batch_eval', 'syncbatch', false],
     ];
-    for (const [name, norm, train, lookup] of cases.flatMap(
-        ([n, m, t]) =>
-            [
-                [n, m, t, true],
-                [n, m, t, false],
-            ] as const,
+    for (const [name, norm, train, mode] of cases.flatMap(([n, m, t]) =>
+        MODES.map((mode) => [n, m, t, mode] as const),
     )) {
-        it(`${name}${lookup ? '' : ' (dense mlp_shared conv)'}`, function () {
+        it(`${name}${MODE_NAME[mode]}`, function () {
             const f = goldenCase(this, name);
             const store = new Store(testInit());
             const spade = new Spade(
@@ -46,8 +50,9 @@ describe('engine parity: SPADE layers', function () {
             const x = storedNHWC(f, 'input/x');
             const seg = storedNHWC(f, 'input/segmap');
             const taps = new Map<string, tf.Tensor>();
-            const classes = lookup ? seg.shape[3] : undefined;
-            const out = spade.forward(x, new SegCache(seg, classes), (k, t) => taps.set(k, t));
+            const classes = mode === 'dense' ? undefined : seg.shape[3];
+            const cache = new SegCache(seg, classes, mode === 'patterns' ? 1 : 0);
+            const out = spade.forward(x, cache, (k, t) => taps.set(k, t));
             expectClose(out, f, 'output/out');
             for (const k of ['normalized', 'gamma', 'beta'])
                 expectClose(taps.get(k)!, f, `extra/${k}`);
@@ -76,13 +81,10 @@ describe('engine parity: SPADE layers', function () {
         });
     }
 
-    for (const [name, lookup] of [
-        ['spade_resblk_learned_shortcut', true],
-        ['spade_resblk_identity', true],
-        ['spade_resblk_learned_shortcut', false],
-        ['spade_resblk_identity', false],
-    ] as const) {
-        it(`${name}${lookup ? '' : ' (dense mlp_shared convs)'}`, function () {
+    for (const [name, mode] of ['spade_resblk_learned_shortcut', 'spade_resblk_identity'].flatMap(
+        (n) => MODES.map((m) => [n, m] as const),
+    )) {
+        it(`${name}${MODE_NAME[mode]}`, function () {
             const f = goldenCase(this, name);
             const store = new Store(testInit());
             const opt = meta<{ semantic_nc: number }>(f, 'opt');
@@ -104,7 +106,11 @@ describe('engine parity: SPADE layers', function () {
             const sem = storedNHWC(f, 'input/semantics');
             const out = block.forward(
                 storedNHWC(f, 'input/x'),
-                new SegCache(sem, lookup ? opt.semantic_nc - 1 : undefined),
+                new SegCache(
+                    sem,
+                    mode === 'dense' ? undefined : opt.semantic_nc - 1,
+                    mode === 'patterns' ? 1 : 0,
+                ),
                 (k, t) => taps.set(k, t),
             );
             expectClose(out, f, 'output/out');

@@ -5,10 +5,12 @@
  * or the shared library its loader could not open.
  */
 import { createRequire } from 'node:module';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type * as WasmBackend from '@tensorflow/tfjs-backend-wasm';
 import type { Device } from './options';
+import { prepareWasmThreads, unrefWasmWorkers, type WasmThreadsSetup } from './wasm-threads';
 
 /** The backends the engine knows, in preference order. */
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -32,8 +34,10 @@ export interface BackendReport {
     chosen: BackendName;
     device: Device;
     probes: BackendProbe[];
-    /** wasm threads in use (1 in Node: tfjs switches wasm threads off there). */
+    /** wasm threads in use (see wasm-threads.ts; SPADE_WASM_THREADS=1 turns them off). */
     threads?: number;
+    /** Why wasm runs on one thread although more were wanted. */
+    threadsNote?: string;
     /** What tfjs-node-gpu needs from the system. */
     gpuRequirements: string;
 }
@@ -114,6 +118,58 @@ async function withoutRethrowingHandlers<T>(init: () => Promise<T>): Promise<T> 
     }
 }
 
+/**
+ * wasm threads wanted: SPADE_WASM_THREADS when set (1 turns threads off), else `preferred`
+ * when given, else the cores the process may use; at most 8 (the package's pool size).
+ */
+export function wantedWasmThreads(
+    env: NodeJS.ProcessEnv = process.env,
+    preferred?: number,
+): number {
+    const set = Number(env.SPADE_WASM_THREADS);
+    if (Number.isInteger(set) && set >= 1) return Math.min(set, 8);
+    return Math.max(1, Math.min(preferred ?? os.availableParallelism(), 8));
+}
+
+/** Threads the wasm backend starts with (fixed once it runs); see wantedWasmThreads. */
+let preferredThreads: number | undefined;
+
+/** Why the threaded wasm backend was not used, when it was wanted (for the doctor report). */
+let wasmThreadsNote: string | undefined;
+
+/** Starts the threaded wasm backend; false (and a note) when it does not come up. */
+async function startThreadedWasm(wasm: typeof WasmBackend, threads: number): Promise<boolean> {
+    const dir = path.dirname(dynRequire.resolve(`${PKGS.wasm}/package.json`));
+    let setup: WasmThreadsSetup | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+        setup = prepareWasmThreads(tf.env(), dir, threads);
+        wasm.setThreadsCount(threads);
+        const timeout = new Promise<boolean>((_, reject) => {
+            timer = setTimeout(
+                () => reject(new Error('no answer from its workers in 30 s')),
+                30_000,
+            );
+        });
+        const ok = await Promise.race([
+            withoutRethrowingHandlers(() => tf.setBackend('wasm')),
+            timeout,
+        ]);
+        if (!ok) throw new Error('the threaded backend did not initialise');
+        unrefWasmWorkers((tf.backend() as unknown as { wasm: unknown }).wasm);
+        wasmThreadsNote = undefined;
+        return true;
+    } catch (e) {
+        wasmThreadsNote = `threads off: ${e instanceof Error ? e.message : String(e)}`;
+        tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+        wasm.setThreadsCount(1);
+        return false;
+    } finally {
+        clearTimeout(timer);
+        setup?.restore();
+    }
+}
+
 async function tryWasm(): Promise<BackendProbe> {
     const backend: BackendName = 'wasm';
     try {
@@ -127,6 +183,13 @@ async function tryWasm(): Promise<BackendProbe> {
             wasm.setWasmPaths(dist + path.sep);
             wasmPathsSet = true;
         }
+        const threads = wantedWasmThreads(process.env, preferredThreads);
+        if (
+            threads > 1 &&
+            tf.findBackend('wasm') === null &&
+            (await startThreadedWasm(wasm, threads))
+        )
+            return { backend, pkg: PKGS.wasm, ok: true };
         const ok = await withoutRethrowingHandlers(() => tf.setBackend('wasm'));
         if (!ok) throw new Error('the wasm backend did not initialise');
         return { backend, pkg: PKGS.wasm, ok: true };
@@ -167,6 +230,7 @@ function report(device: Device, chosen: BackendName, probes: BackendProbe[]): Ba
     if (active === 'wasm') {
         const wasm = dynRequire(PKGS.wasm) as typeof WasmBackend;
         out.threads = wasm.getThreadsCount();
+        if (wasmThreadsNote) out.threadsNote = wasmThreadsNote;
     }
     return out;
 }
@@ -175,7 +239,11 @@ function report(device: Device, chosen: BackendName, probes: BackendProbe[]): Ba
  * Activates the first backend that loads for `device` and reports every attempt. With
  * device `gpu` and no loadable tfjs-node-gpu it throws, naming the reason and what to install.
  */
-export async function initBackend(device: Device = 'auto'): Promise<BackendReport> {
+export async function initBackend(
+    device: Device = 'auto',
+    opts: { wasmThreads?: number } = {},
+): Promise<BackendReport> {
+    preferredThreads = opts.wasmThreads;
     const probes: BackendProbe[] = [];
     for (const name of candidates(device)) {
         const p = await TRIERS[name]();
@@ -221,7 +289,8 @@ export async function doctor(device: Device = 'auto'): Promise<BackendReport> {
 /** The report as lines of text for the CLI and the palette. */
 export function formatReport(r: BackendReport): string {
     const lines = [`device ${r.device}: using ${r.chosen} (tfjs backend '${r.active}')`];
-    if (r.threads !== undefined) lines.push(`wasm threads: ${r.threads}`);
+    if (r.threads !== undefined)
+        lines.push(`wasm threads: ${r.threads}${r.threadsNote ? ` (${r.threadsNote})` : ''}`);
     for (const p of r.probes)
         lines.push(
             `  ${p.ok ? 'ok  ' : 'no  '} ${p.backend} (${p.pkg})${p.ok ? '' : `: ${p.reason}`}`,

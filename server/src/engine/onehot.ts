@@ -7,11 +7,13 @@
  * conv up to float summation order.
  */
 import * as tf from '@tensorflow/tfjs';
+import { fastSlice } from './ops';
 
 /** Per-tap row indices into the lookup table for one label-map size. */
 export interface TapIndices {
-    /** One [N*H*W] array of table rows per tap, row-major over (ky, kx). */
+    /** One [N*OH*OW] array of table rows per tap, row-major over (ky, kx). */
     taps: Int32Array[];
+    /** The conv's output [N, OH, OW]. */
     shape: [number, number, number];
 }
 
@@ -39,28 +41,35 @@ export function labelsFromOneHot(seg: tf.Tensor4D, classes: number): tf.Tensor3D
     });
 }
 
-/** Table rows each tap reads: tap * (classes + 1) + label of the (zero-padded) shifted pixel. */
+/**
+ * Table rows each tap reads: tap * (classes + 1) + label of the input pixel under that tap, or
+ * `classes` (the zero row) where the tap falls in the zero padding. Output pixels follow the
+ * conv's stride and padding (default: stride 1, "same" padding of an odd kernel).
+ */
 export function tapIndices(
     labels: Int32Array,
     shape: [number, number, number],
     classes: number,
     k: number,
+    stride = 1,
+    pad = Math.floor(k / 2),
 ): TapIndices {
     const [n, h, w] = shape;
-    const p = Math.floor(k / 2);
+    const oh = Math.floor((h + 2 * pad - k) / stride) + 1;
+    const ow = Math.floor((w + 2 * pad - k) / stride) + 1;
     const taps: Int32Array[] = [];
     for (let i = 0; i < k; i++) {
         for (let j = 0; j < k; j++) {
             const base = (i * k + j) * (classes + 1);
-            const out = new Int32Array(n * h * w);
+            const out = new Int32Array(n * oh * ow);
             for (let b = 0; b < n; b++) {
-                for (let y = 0; y < h; y++) {
-                    const sy = y + i - p;
-                    for (let x = 0; x < w; x++) {
-                        const sx = x + j - p;
+                for (let y = 0; y < oh; y++) {
+                    const sy = y * stride + i - pad;
+                    for (let x = 0; x < ow; x++) {
+                        const sx = x * stride + j - pad;
                         // Padding reads "no class": the zero row, as the dense conv's zero padding does.
                         const inside = sy >= 0 && sy < h && sx >= 0 && sx < w;
-                        out[(b * h + y) * w + x] =
+                        out[(b * oh + y) * ow + x] =
                             base + (inside ? labels[(b * h + sy) * w + sx] : classes);
                     }
                 }
@@ -68,13 +77,13 @@ export function tapIndices(
             taps.push(out);
         }
     }
-    return { taps, shape };
+    return { taps, shape: [n, oh, ow] };
 }
 
 /** OIHW weight of the one-hot channels -> [k*k*(classes+1), out] table (row tap*(C+1)+c). */
 export function lookupTable(w: tf.Tensor4D, classes: number): tf.Tensor2D {
     const [cout, , kh, kw] = w.shape;
-    const oh = classes === w.shape[1] ? w : tf.slice(w, [0, 0, 0, 0], [cout, classes, kh, kw]);
+    const oh = classes === w.shape[1] ? w : fastSlice(w, [0, 0, 0, 0], [cout, classes, kh, kw]);
     // [kh, kw, C, out], then the zero row for "no class" after each tap's C rows.
     const t = tf.pad(tf.transpose(oh, [2, 3, 1, 0]), [
         [0, 0],

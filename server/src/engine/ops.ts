@@ -21,6 +21,28 @@ export function oihwToHwio(w: tf.Tensor4D): tf.Tensor4D {
     return tf.transpose(w, [2, 3, 1, 0]);
 }
 
+/**
+ * `tf.slice` with the trailing axes it keeps whole merged into the last one it cuts. wasm's
+ * Slice copies one innermost run at a time in JavaScript: a tap of a [1, 66, 66, 128] map is
+ * 4,096 copies of 128 floats as it stands, 64 copies of 8,192 floats merged (~10x faster).
+ */
+export function fastSlice<T extends tf.Tensor>(x: T, begin: number[], size: number[]): T {
+    const shape = x.shape;
+    let k = shape.length - 1;
+    let inner = 1;
+    while (k > 0 && begin[k] === 0 && (size[k] === shape[k] || size[k] === -1)) {
+        inner *= shape[k];
+        k--;
+    }
+    if (inner === 1) return tf.slice(x, begin, size);
+    const mShape = [...shape.slice(0, k), shape[k] * inner];
+    const mBegin = [...begin.slice(0, k), begin[k] * inner];
+    const mSize = [...size.slice(0, k), (size[k] === -1 ? shape[k] - begin[k] : size[k]) * inner];
+    const out = tf.slice(tf.reshape(x, mShape), mBegin, mSize);
+    const outShape = size.map((v, i) => (v === -1 ? shape[i] - begin[i] : v));
+    return tf.reshape(out, outShape) as T;
+}
+
 /** Output size of a conv or pool along one axis. */
 export function convOut(size: number, k: number, stride: number, pad: number): number {
     return Math.floor((size + 2 * pad - k) / stride) + 1;
@@ -138,9 +160,20 @@ export function convFilterGrad(
     // StridedSlice are many times slower on wasm).
     const dyT = tf.transpose(tf.reshape(dy, [n * oh * ow, cout]));
     const s = stride;
-    let src: tf.Tensor4D = xp;
-    if (s > 1) {
-        // Stride phases: [a*N + n, H/s, W/s, b*C + c] for row phase a, column phase b.
+    const taps: tf.Tensor2D[] = [];
+    if (s === 1) {
+        // Each tap is whole rows of the padded input: [N, oh, ow*cin] runs (see fastSlice).
+        const rows = tf.reshape(xp, [n, xp.shape[1], xp.shape[2] * cin]);
+        for (let i = 0; i < kh; i++) {
+            for (let j = 0; j < kw; j++) {
+                const tap = tf.slice(rows, [0, i, j * cin], [n, oh, ow * cin]);
+                taps.push(tf.reshape(tap, [n * oh * ow, cin]));
+            }
+        }
+    } else {
+        // Stride phases: [b, a, N, H/s, W/s, C] for row phase a and column phase b, made by a
+        // rank-4 then a rank-3 transpose (one rank-5 transpose runs ~10x slower on wasm), so
+        // that each tap is again whole rows of one phase.
         const hs = Math.ceil(xp.shape[1] / s);
         const ws = Math.ceil(xp.shape[2] / s);
         const xe = tf.pad(xp, [
@@ -149,17 +182,16 @@ export function convFilterGrad(
             [0, ws * s - xp.shape[2]],
             [0, 0],
         ]);
-        const rows = tf.transpose(tf.reshape(xe, [n * hs, s, ws, s * cin]), [1, 0, 2, 3]);
-        src = tf.reshape(rows, [s * n, hs, ws, s * cin]);
-    }
-    const taps: tf.Tensor2D[] = [];
-    for (let i = 0; i < kh; i++) {
-        for (let j = 0; j < kw; j++) {
-            const begin =
-                s === 1
-                    ? [0, i, j, 0]
-                    : [(i % s) * n, Math.floor(i / s), Math.floor(j / s), (j % s) * cin];
-            taps.push(tf.reshape(tf.slice(src, begin, [n, oh, ow, cin]), [n * oh * ow, cin]));
+        const rowPhase = tf.transpose(tf.reshape(xe, [n * hs, s, ws, s * cin]), [1, 0, 2, 3]);
+        const colPhase = tf.transpose(tf.reshape(rowPhase, [s * n * hs * ws, s, cin]), [1, 0, 2]);
+        const src = tf.reshape(colPhase, [s * s * n, hs, ws * cin]);
+        for (let i = 0; i < kh; i++) {
+            for (let j = 0; j < kw; j++) {
+                const first = ((j % s) * s + (i % s)) * n;
+                const begin = [first, Math.floor(i / s), Math.floor(j / s) * cin];
+                const tap = tf.slice(src, begin, [n, oh, ow * cin]);
+                taps.push(tf.reshape(tap, [n * oh * ow, cin]));
+            }
         }
     }
     // Small layers: one matMul over all taps (im2col; fewer kernels, which dominate there).
@@ -186,6 +218,11 @@ export interface ConvSpec {
     inputGrad?: boolean | number;
     /** False when w is a constant (e.g. frozen VGG19 weights): its gradient is not computed. */
     filterGrad?: boolean;
+    /**
+     * Only the first `gradRows` samples of the batch need an input gradient (the others are
+     * constants whose gradient is thrown away); the rest get zeros. Unset: all of them.
+     */
+    gradRows?: number;
 }
 
 /** 2-D convolution (NHWC x HWIO) with an optional bias, differentiable on every backend. */
@@ -199,13 +236,21 @@ export function conv2d(
     const padArg = explicitPad(pad);
     const needDx = spec.inputGrad !== false;
     const from = typeof spec.inputGrad === 'number' ? spec.inputGrad : 0;
-    const dxOf = (d: tf.Tensor4D, sw: tf.Tensor4D, sx: tf.Tensor4D): tf.Tensor4D => {
+    const dxOf = (dy: tf.Tensor4D, sw: tf.Tensor4D, sx: tf.Tensor4D): tf.Tensor4D => {
         if (!needDx) return tf.zerosLike(sx);
-        if (from === 0) return convInputGrad(d, sw, sx.shape, stride, pad);
-        const [kh, kw, cin, cout] = sw.shape;
-        const part = tf.slice(sw, [0, 0, from, 0], [kh, kw, cin - from, cout]);
-        const dxp = convInputGrad(d, part, sx.shape, stride, pad);
-        return tf.concat([tf.zeros([sx.shape[0], sx.shape[1], sx.shape[2], from]), dxp], 3);
+        const [n, h, w, c] = sx.shape;
+        const rows = Math.min(spec.gradRows ?? n, n);
+        const d = rows < n ? fastSlice(dy, [0, 0, 0, 0], [rows, -1, -1, -1]) : dy;
+        const inShape = [rows, h, w, c];
+        let dx: tf.Tensor4D;
+        if (from === 0) dx = convInputGrad(d, sw, inShape, stride, pad);
+        else {
+            const [kh, kw, cin, cout] = sw.shape;
+            const part = fastSlice(sw, [0, 0, from, 0], [kh, kw, cin - from, cout]);
+            const dxp = convInputGrad(d, part, inShape, stride, pad);
+            dx = tf.concat([tf.zeros([rows, h, w, from]), dxp], 3);
+        }
+        return rows < n ? tf.concat([dx, tf.zeros([n - rows, h, w, c])], 0) : dx;
     };
     const needDw = spec.filterGrad !== false;
     const dw = (sx: tf.Tensor4D, d: tf.Tensor4D, sw: tf.Tensor4D) =>
@@ -274,14 +319,12 @@ export function resizeNearest(x: tf.Tensor4D, h: number, w: number): tf.Tensor4D
 }
 
 /**
- * 2x nearest upsampling (`nn.Upsample(scale_factor=2)`) as two rank-3 broadcasts (columns,
- * then rows), whose gradients (sums) every backend has; tfjs has no Tile gradient above rank 4.
+ * 2x nearest upsampling (`nn.Upsample(scale_factor=2)`): at exactly 2x, tfjs's nearest resize
+ * (no corner alignment, no half-pixel centres) reads floor(dst / 2) as PyTorch does, and its
+ * gradient kernel exists on every backend (on wasm 2.4x faster than broadcasting, measured).
  */
 export function upsample2x(x: tf.Tensor4D): tf.Tensor4D {
-    const [n, h, w, c] = x.shape;
-    const cols = tf.broadcastTo(tf.reshape(x, [n * h * w, 1, c]), [n * h * w, 2, c]);
-    const rows = tf.broadcastTo(tf.reshape(cols, [n * h, 1, 2 * w * c]), [n * h, 2, 2 * w * c]);
-    return tf.reshape(rows, [n, 2 * h, 2 * w, c]);
+    return tf.image.resizeNearestNeighbor(x, [2 * x.shape[1], 2 * x.shape[2]]);
 }
 
 /** Per-output-pixel 1/count of in-bounds taps of a 3x3, stride 2, pad 1 window. */

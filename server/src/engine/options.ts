@@ -80,6 +80,11 @@ export interface GeneratorOptions {
      * results up to float rounding). False forces dense convolutions.
      */
     oneHotLookup?: boolean;
+    /**
+     * With the lookup: compute SPADE's gamma and beta once per distinct label pattern where
+     * the patterns are at most this share of the pixels (patterns.ts; default 0.5, 0 never).
+     */
+    patternShare?: number;
 }
 
 /** One block of a user-defined discriminator. */

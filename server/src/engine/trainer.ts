@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendReport } from './backend';
 import { Rng } from './init';
 import { featureMatchingLoss, ganLoss, dividePred, kldLoss } from './losses';
-import { MultiscaleDiscriminator } from './nets/discriminator';
+import { MultiscaleDiscriminator, type DOneHotInput } from './nets/discriminator';
 import { ConvEncoder, reparameterize } from './nets/encoder';
 import { SpadeGenerator } from './nets/generator';
 import { Adam, adamSettings } from './optim';
@@ -27,6 +27,14 @@ export interface TrainBatch {
     channels: number;
     semantics: Float32Array;
     image: Float32Array;
+}
+
+/** One step's tensors (NHWC) and, with the lookups, label ids and the channels after them. */
+interface StepInputs {
+    seg: tf.Tensor4D;
+    real: tf.Tensor4D;
+    ids?: Int32Array;
+    rest?: tf.Tensor4D;
 }
 
 /** Loss values of a step by name: G_GAN, G_GAN_Feat, G_VGG, KLD, D_Fake, D_real. */
@@ -59,6 +67,10 @@ export class SpadeTrainer {
     private readonly vgg: Vgg19 | null;
     /** Completed trainStep calls (for D_steps_per_G and seeded noise). */
     step = 0;
+    /** One-hot channels read as table lookups by G's SPADE and D's first conv (undefined: dense). */
+    private readonly oneHot: number | undefined;
+    /** D normalises per sample, so its fake and real halves may run as separate passes. */
+    private readonly perSampleD: boolean;
 
     constructor(
         readonly opts: RunOptions,
@@ -82,6 +94,9 @@ export class SpadeTrainer {
             init,
         );
         this.D = new MultiscaleDiscriminator(opts.discriminator, snc + opts.outputNc, init);
+        this.oneHot = g.oneHotLookup === false ? undefined : oneHot;
+        this.perSampleD =
+            opts.discriminator.norm === 'instance' || opts.discriminator.norm === 'none';
         this.E = g.useVae ? new ConvEncoder(opts.encoder, g.ngf, ds.cropSize, init, g.zDim) : null;
         for (const s of this.stores()) s.training = true;
         const a = adamSettings(opts.optim);
@@ -104,14 +119,14 @@ export class SpadeTrainer {
         return { G: a.lrG, D: a.lrD };
     }
 
-    private inputs(b: TrainBatch): { seg: tf.Tensor4D; real: tf.Tensor4D } {
+    private inputs(b: TrainBatch): StepInputs {
         const want = semanticChannels(this.opts.dataset);
         if (b.channels !== want) {
             throw new Error(
                 `batch has ${b.channels} semantic channels; the options give ${want} (labels + dontcare + edge)`,
             );
         }
-        return tf.tidy(() => ({
+        const t = tf.tidy(() => ({
             seg: tf.transpose<tf.Tensor4D>(
                 tf.tensor4d(b.semantics, [b.size, b.channels, b.height, b.width]),
                 [0, 2, 3, 1],
@@ -121,6 +136,40 @@ export class SpadeTrainer {
                 [0, 2, 3, 1],
             ),
         }));
+        const c = this.oneHot;
+        if (c === undefined) return t;
+        // Label ids and the channels after the labels, read from the NCHW planes directly.
+        const plane = b.height * b.width;
+        const ids = new Int32Array(b.size * plane).fill(c);
+        const extra = b.channels - c;
+        const rest = new Float32Array(b.size * extra * plane);
+        for (let n = 0; n < b.size; n++) {
+            const base = n * b.channels * plane;
+            for (let ch = 0; ch < c; ch++) {
+                const o = base + ch * plane;
+                for (let q = 0; q < plane; q++)
+                    if (b.semantics[o + q] > 0.5) ids[n * plane + q] = ch;
+            }
+            rest.set(
+                b.semantics.subarray(base + c * plane, base + b.channels * plane),
+                n * extra * plane,
+            );
+        }
+        const restNchw = tf.tensor4d(rest, [b.size, extra, b.height, b.width]);
+        const restNhwc =
+            extra === 1
+                ? tf.reshape<tf.Rank.R4>(restNchw, [b.size, b.height, b.width, 1])
+                : tf.transpose<tf.Tensor4D>(restNchw, [0, 2, 3, 1]);
+        if (restNhwc !== restNchw) restNchw.dispose();
+        return { ...t, ids, rest: extra > 0 ? restNhwc : undefined };
+    }
+
+    /** D's input channels after the one-hot labels (edge map, image), for its lookup. */
+    private dOneHot(img: tf.Tensor4D, inp: StepInputs): DOneHotInput | undefined {
+        const c = this.oneHot;
+        if (c === undefined || inp.ids === undefined) return undefined;
+        const dense = inp.rest ? tf.concat([inp.rest, img], 3) : img;
+        return { ids: inp.ids, classes: c, dense };
     }
 
     /** Fake image (and mu/logvar for the VAE) for one batch. */
@@ -140,14 +189,52 @@ export class SpadeTrainer {
         return { fake: this.G.forward(seg, reparameterize(mu, logvar, eps)), mu, logvar };
     }
 
-    private discriminate(
-        seg: tf.Tensor4D,
-        fake: tf.Tensor4D,
-        real: tf.Tensor4D,
-        inputGrad: boolean | number,
-    ) {
+    /** D on cat(fake, real) in one pass, as the reference runs it. */
+    private discriminate(inp: StepInputs, fake: tf.Tensor4D, inputGrad: boolean | number) {
+        const { seg, real, ids } = inp;
         const x = tf.concat<tf.Tensor4D>([tf.concat([seg, fake], 3), tf.concat([seg, real], 3)], 0);
-        return dividePred(this.D.forward(x, inputGrad));
+        let oneHot: DOneHotInput | undefined;
+        const f = this.dOneHot(fake, inp);
+        const r = this.dOneHot(real, inp);
+        if (ids && f && r) {
+            const both = new Int32Array(2 * ids.length);
+            both.set(ids);
+            both.set(ids, ids.length);
+            oneHot = { ids: both, classes: f.classes, dense: tf.concat([f.dense, r.dense], 0) };
+        }
+        return dividePred(this.D.forward(x, inputGrad, oneHot));
+    }
+
+    /**
+     * The G step's D pass. The real half only feeds feature matching, as a constant (the
+     * reference detaches it), so when D normalises per sample (instance or none) its input
+     * gradients are skipped: with two or more images the real half runs as its own pass with no
+     * backward (skipping the power iteration, so spectral norm advances once, as in one pass);
+     * at batch 1 one pass over both halves is faster (D's small maps fill XNNPACK better) and
+     * its convs compute input gradients for the fake rows only.
+     */
+    private discriminateForG(inp: StepInputs, fake: tf.Tensor4D) {
+        const { seg, real } = inp;
+        // Only the image channels (after the labels) carry a gradient back to G.
+        const from = seg.shape[3];
+        const n = seg.shape[0];
+        if (!this.perSampleD) return this.discriminate(inp, fake, from);
+        if (n < 2) {
+            this.D.store.gradRows = n;
+            try {
+                return this.discriminate(inp, fake, from);
+            } finally {
+                this.D.store.gradRows = undefined;
+            }
+        }
+        const fakeOut = this.D.forward(tf.concat([seg, fake], 3), from, this.dOneHot(fake, inp));
+        this.D.store.training = false;
+        try {
+            const x = tf.concat([seg, real], 3);
+            return { fake: fakeOut, real: this.D.forward(x, false, this.dOneHot(real, inp)) };
+        } finally {
+            this.D.store.training = true;
+        }
     }
 
     /** Runs f with D's weight gradients off (they are not applied in the G step). */
@@ -162,7 +249,8 @@ export class SpadeTrainer {
 
     /** The generator (and encoder) update; returns G_GAN, G_GAN_Feat, G_VGG, KLD. */
     async generatorStep(batch: TrainBatch): Promise<StepLosses> {
-        const { seg, real } = this.inputs(batch);
+        const inp = this.inputs(batch);
+        const { seg, real } = inp;
         const parts: Record<string, tf.Scalar> = {};
         const lo = this.opts.loss;
         const { value, grads } = this.withFrozenD(() =>
@@ -174,8 +262,7 @@ export class SpadeTrainer {
                     terms.push(t);
                 };
                 if (mu && logvar) add('KLD', tf.mul(kldLoss(mu, logvar), lo.lambdaKld));
-                // Only the image channels (after the labels) carry a gradient back to G.
-                const pred = this.discriminate(seg, fake, real, seg.shape[3]);
+                const pred = this.discriminateForG(inp, fake);
                 add('G_GAN', ganLoss(pred.fake, lo.ganMode, true, false));
                 if (lo.lambdaFeat > 0)
                     add('G_GAN_Feat', featureMatchingLoss(pred.fake, pred.real, lo.lambdaFeat));
@@ -184,24 +271,32 @@ export class SpadeTrainer {
             }, [...this.optG.vars.values()]),
         );
         this.optG.apply(grads);
-        tf.dispose([value, seg, real, ...Object.values(grads)]);
+        tf.dispose([value, seg, real, ...(inp.rest ? [inp.rest] : []), ...Object.values(grads)]);
         return readLosses(parts);
     }
 
     /** The discriminator update; returns D_Fake and D_real. */
     async discriminatorStep(batch: TrainBatch): Promise<StepLosses> {
-        const { seg, real } = this.inputs(batch);
+        const inp = this.inputs(batch);
+        const { seg, real } = inp;
         const fake = tf.tidy(() => this.generate(seg, real).fake);
         const parts: Record<string, tf.Scalar> = {};
         const mode = this.opts.loss.ganMode;
         const { value, grads } = tf.variableGrads(() => {
-            const pred = this.discriminate(seg, fake, real, false);
+            const pred = this.discriminate(inp, fake, false);
             parts.D_Fake = tf.keep(ganLoss(pred.fake, mode, false, true));
             parts.D_real = tf.keep(ganLoss(pred.real, mode, true, true));
             return tf.add<tf.Scalar>(parts.D_Fake, parts.D_real);
         }, [...this.optD.vars.values()]);
         this.optD.apply(grads);
-        tf.dispose([value, seg, real, fake, ...Object.values(grads)]);
+        tf.dispose([
+            value,
+            seg,
+            real,
+            fake,
+            ...(inp.rest ? [inp.rest] : []),
+            ...Object.values(grads),
+        ]);
         return readLosses(parts);
     }
 
@@ -319,6 +414,9 @@ export async function createTrainer(
     opts: RunOptions,
     setup: TrainerSetup = {},
 ): Promise<SpadeTrainer> {
-    const report = setup.keepBackend ? null : await initBackend(opts.device);
+    // wasm threads pay at batch 2 and more; at batch 1 the small per-image convs run faster
+    // on one thread than split across two (docs/engine.md, Benchmark).
+    const wasmThreads = opts.batchSize >= 2 ? undefined : 1;
+    const report = setup.keepBackend ? null : await initBackend(opts.device, { wasmThreads });
     return new SpadeTrainer(opts, report);
 }

@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../init';
 import { initBias, initWeight } from '../init';
 import type { InitType } from '../options';
-import { conv2d, linear, oihwToHwio } from '../ops';
+import { gatherSum, lookupTable, type TapIndices } from '../onehot';
+import { conv2d, fastSlice, linear, oihwToHwio } from '../ops';
 
 /** How new weights are drawn. */
 export interface InitSpec {
@@ -56,6 +57,11 @@ export class Store {
      * their weight gradients, which tfjs would otherwise compute and throw away.
      */
     requiresGrad = true;
+    /**
+     * Only the first `gradRows` samples need input gradients (D on cat(fake, real) in the G
+     * step: the real half is a constant); convs skip the others' (see ConvSpec.gradRows).
+     */
+    gradRows: number | undefined;
 
     constructor(readonly init: InitSpec) {}
 
@@ -107,12 +113,24 @@ export function powerIterate(e: SpectralEntry): void {
     });
 }
 
-/** weight_orig / sigma with sigma = u . (W v) from the current u, v (gradient flows through W only). */
+/**
+ * weight_orig / sigma with sigma = u . (W v) from the current u, v (gradient flows through W
+ * only). d sigma / dW is the outer product u v^T, made by a broadcast multiply: tfjs's own
+ * matMul gradient would use a transposed matMul, which takes a naive path on wasm.
+ */
 export function spectralWeight(e: SpectralEntry): tf.Tensor {
     const out = e.orig.shape[0];
-    const w = tf.reshape(e.orig, [out, -1]);
-    const sigma = tf.matMul(tf.reshape(e.u, [1, out]), tf.matMul(w, tf.reshape(e.v, [-1, 1])));
-    return tf.div(e.orig, tf.reshape(sigma, []));
+    const u = tf.reshape(e.u, [out, 1]);
+    const v = tf.reshape(e.v, [-1, 1]);
+    const sigmaOf = tf.customGrad((wi) => {
+        const w = wi as tf.Tensor2D;
+        return {
+            value: tf.sum(tf.mul(u, tf.matMul(w, v))),
+            gradFunc: (dy) => tf.mul(tf.mul(u, tf.reshape(v, [1, -1])), dy),
+        };
+    });
+    const sigma = sigmaOf(tf.reshape(e.orig, [out, -1]));
+    return tf.div(e.orig, sigma);
 }
 
 /** Options of a conv layer. */
@@ -130,6 +148,7 @@ export class Conv2d {
     readonly sn: SpectralEntry | null;
     readonly stride: number;
     readonly pad: number;
+    readonly kernel: number;
 
     constructor(
         private readonly store: Store,
@@ -141,6 +160,7 @@ export class Conv2d {
     ) {
         this.stride = o.stride ?? 1;
         this.pad = o.pad ?? Math.floor(k / 2);
+        this.kernel = k;
         const shape = [cout, cin, k, k];
         const { type, gain, rng } = store.init;
         const wName = o.spectral ? `${name}.weight_orig` : `${name}.weight`;
@@ -172,7 +192,41 @@ export class Conv2d {
             pad: this.pad,
             inputGrad,
             filterGrad: this.store.requiresGrad,
+            gradRows: this.store.gradRows,
         });
+    }
+    /**
+     * The same conv on an input whose first `classes` channels are one-hot labels, given as the
+     * table rows each tap reads (`idx`, built for this conv's stride and padding) and the
+     * remaining channels (`dense`, e.g. the edge map and the image): a table lookup plus a
+     * small conv. `inputGrad` applies to `dense` (false, or its first channel needing one).
+     */
+    forwardOneHot(
+        idx: TapIndices,
+        classes: number,
+        dense: tf.Tensor4D | null,
+        inputGrad: boolean | number = false,
+    ): tf.Tensor4D {
+        const w = this.effectiveWeight();
+        const [cout, cin, k] = w.shape;
+        let y: tf.Tensor4D = tf.reshape(gatherSum(lookupTable(w, classes), idx), [
+            ...idx.shape,
+            cout,
+        ]);
+        if (dense !== null) {
+            const wd = oihwToHwio(fastSlice(w, [0, classes, 0, 0], [cout, cin - classes, k, k]));
+            y = tf.add(
+                y,
+                conv2d(dense, wd, null, {
+                    stride: this.stride,
+                    pad: this.pad,
+                    inputGrad,
+                    filterGrad: this.store.requiresGrad,
+                    gradRows: this.store.gradRows,
+                }),
+            );
+        }
+        return this.bias === null ? y : tf.add(y, this.bias);
     }
 }
 

@@ -4,9 +4,10 @@
  * per layer with PyTorch's nearest indices and cached per forward.
  */
 import * as tf from '@tensorflow/tfjs';
-import { gatherSum, labelsFromOneHot, lookupTable, tapIndices, type TapIndices } from '../onehot';
+import { labelsFromOneHot, tapIndices, type TapIndices } from '../onehot';
+import { patternLevels, patternModulation, type PatternLevels } from '../patterns';
 import type { ParamFreeNorm } from '../options';
-import { conv2d, nearestIndex, oihwToHwio, resizeNearest } from '../ops';
+import { nearestIndex, resizeNearest } from '../ops';
 import type { Store } from './core';
 import { Conv2d, Norm2d } from './core';
 
@@ -27,6 +28,27 @@ export interface SegLookup {
     dense: tf.Tensor4D | null;
 }
 
+/** Nearest resize (PyTorch's indices) of per-pixel values [N, fh, fw] to h x w. */
+function resizeIds<T extends Int32Array | Uint8Array>(
+    v: T,
+    [n, fh, fw]: [number, number, number],
+    h: number,
+    w: number,
+    make: new (len: number) => T = Int32Array as unknown as new (len: number) => T,
+): T {
+    if (h === fh && w === fw) return v;
+    const ih = nearestIndex(fh, h);
+    const iw = nearestIndex(fw, w);
+    const out = new make(n * h * w);
+    for (let b = 0; b < n; b++) {
+        for (let y = 0; y < h; y++) {
+            const src = (b * fh + ih[y]) * fw;
+            for (let x = 0; x < w; x++) out[(b * h + y) * w + x] = v[src + iw[x]];
+        }
+    }
+    return out;
+}
+
 /**
  * The segmap at every size the layers asked for during one forward. With `classes` set, the
  * first `classes` channels are taken as one-hot and `mlp_shared` runs as a table lookup
@@ -35,44 +57,92 @@ export interface SegLookup {
 export class SegCache {
     private readonly sizes = new Map<string, tf.Tensor4D>();
     private readonly lookups = new Map<string, SegLookup>();
+    private readonly levels = new Map<string, PatternLevels | undefined>();
     private fullLabels: Int32Array | undefined;
     private fullDense: tf.Tensor4D | undefined;
+    private fullEdges: Uint8Array | null | undefined;
 
+    /** `patternShare`: see GeneratorOptions (0 turns the pattern path off). */
     constructor(
         readonly seg: tf.Tensor4D,
         readonly classes?: number,
+        private readonly patternShare = 0.5,
     ) {}
+
+    /** Label ids at h x w (PyTorch's nearest resize of the full-size ids). */
+    private idsAt(h: number, w: number): Int32Array {
+        const c = this.classes as number;
+        const [n, fh, fw] = this.seg.shape;
+        // Labels once at full size; a nearest resize of a one-hot map is a resize of its ids.
+        if (this.fullLabels === undefined) {
+            const t = labelsFromOneHot(this.seg, c);
+            this.fullLabels = t.dataSync() as Int32Array;
+            t.dispose();
+        }
+        return resizeIds(this.fullLabels, [n, fh, fw], h, w);
+    }
+
+    /**
+     * The binary edge map at full size, or null when the channels after the labels are not
+     * exactly one 0/1 map (the pattern path needs codes, not values).
+     */
+    private edges(): Uint8Array | null {
+        if (this.fullEdges !== undefined) return this.fullEdges;
+        const c = this.classes as number;
+        const ch = this.seg.shape[3];
+        this.fullEdges = null;
+        if (ch === c) this.fullEdges = new Uint8Array(0);
+        else if (ch === c + 1) {
+            const v = this.dense().dataSync();
+            if (v.every((x) => x === 0 || x === 1)) this.fullEdges = Uint8Array.from(v);
+        }
+        return this.fullEdges;
+    }
+
+    /** The channels after the one-hot ones (the edge map) at full size, sliced once. */
+    private dense(): tf.Tensor4D {
+        if (this.fullDense === undefined) {
+            const c = this.classes as number;
+            const [n, h, w, ch] = this.seg.shape;
+            this.fullDense = tf.slice(this.seg, [0, 0, 0, c], [n, h, w, ch - c]);
+        }
+        return this.fullDense;
+    }
+
+    /** Pattern levels at h x w for kernel k, or undefined where the convs are cheaper. */
+    patterns(h: number, w: number, k: number): PatternLevels | undefined {
+        if (this.classes === undefined || this.patternShare <= 0) return undefined;
+        const key = `${h}x${w}x${k}`;
+        if (!this.levels.has(key)) {
+            const edges = this.edges();
+            const [n, fh, fw] = this.seg.shape;
+            let lv: PatternLevels | undefined;
+            if (edges !== null) {
+                const e =
+                    edges.length === 0 ? null : resizeIds(edges, [n, fh, fw], h, w, Uint8Array);
+                lv = patternLevels(
+                    this.idsAt(h, w),
+                    e,
+                    [n, h, w],
+                    this.classes,
+                    k,
+                    this.patternShare,
+                );
+            }
+            this.levels.set(key, lv);
+        }
+        return this.levels.get(key);
+    }
 
     lookup(h: number, w: number, k: number): SegLookup {
         const key = `${h}x${w}x${k}`;
         let l = this.lookups.get(key);
         if (l === undefined) {
             const c = this.classes as number;
-            const [n, fh, fw, ch] = this.seg.shape;
-            // Labels once at full size; a nearest resize of a one-hot map is a resize of its ids.
-            if (this.fullLabels === undefined) {
-                const t = labelsFromOneHot(this.seg, c);
-                this.fullLabels = t.dataSync() as Int32Array;
-                t.dispose();
-            }
-            let ids = this.fullLabels;
-            if (h !== fh || w !== fw) {
-                const ih = nearestIndex(fh, h);
-                const iw = nearestIndex(fw, w);
-                ids = new Int32Array(n * h * w);
-                for (let b = 0; b < n; b++) {
-                    for (let y = 0; y < h; y++) {
-                        for (let x = 0; x < w; x++)
-                            ids[(b * h + y) * w + x] =
-                                this.fullLabels[(b * fh + ih[y]) * fw + iw[x]];
-                    }
-                }
-            }
-            if (ch > c && this.fullDense === undefined)
-                this.fullDense = tf.slice(this.seg, [0, 0, 0, c], [n, fh, fw, ch - c]);
+            const [n, , , ch] = this.seg.shape;
             l = {
-                idx: tapIndices(ids, [n, h, w], c, k),
-                dense: this.fullDense ? resizeNearest(this.fullDense, h, w) : null,
+                idx: tapIndices(this.idsAt(h, w), [n, h, w], c, k),
+                dense: ch > c ? resizeNearest(this.dense(), h, w) : null,
             };
             this.lookups.set(key, l);
         }
@@ -110,9 +180,7 @@ export class Spade {
 
     forward(x: tf.Tensor4D, seg: SegCache, tap?: Tap): tf.Tensor4D {
         const normalized = this.norm.forward(x);
-        const actv = tf.relu(this.shared(seg, x.shape[1], x.shape[2]));
-        const gamma = this.mlpGamma.forward(actv);
-        const beta = this.mlpBeta.forward(actv);
+        const { gamma, beta } = this.modulation(seg, x.shape[1], x.shape[2]);
         if (tap) {
             tap('normalized', normalized);
             tap('gamma', gamma);
@@ -121,21 +189,39 @@ export class Spade {
         return tf.add(tf.mul(normalized, tf.add(gamma, 1)), beta);
     }
 
+    /** gamma and beta: per label pattern where that is cheaper, else through the convs. */
+    private modulation(
+        seg: SegCache,
+        h: number,
+        w: number,
+    ): { gamma: tf.Tensor4D; beta: tf.Tensor4D } {
+        const lv = seg.patterns(h, w, this.kernel);
+        if (lv !== undefined) {
+            const bias = (c: Conv2d) => c.bias as tf.Tensor1D;
+            return patternModulation(
+                lv,
+                {
+                    shared: this.mlpShared.effectiveWeight(),
+                    sharedBias: bias(this.mlpShared),
+                    gamma: this.mlpGamma.effectiveWeight(),
+                    gammaBias: bias(this.mlpGamma),
+                    beta: this.mlpBeta.effectiveWeight(),
+                    betaBias: bias(this.mlpBeta),
+                },
+                seg.classes as number,
+            );
+        }
+        const actv = tf.relu(this.shared(seg, h, w));
+        return { gamma: this.mlpGamma.forward(actv), beta: this.mlpBeta.forward(actv) };
+    }
+
     /** mlp_shared (before its ReLU): a lookup over one-hot labels, or the dense conv. */
     private shared(seg: SegCache, h: number, w: number): tf.Tensor4D {
         const conv = this.mlpShared;
         // The label map is a constant: its input gradient (the widest tensor in the net) is skipped.
         if (seg.classes === undefined) return conv.forward(seg.at(h, w), false);
-        const c = seg.classes;
         const { idx, dense } = seg.lookup(h, w, this.kernel);
-        const wt = conv.weight as tf.Tensor4D;
-        const [cout, cin, k] = wt.shape;
-        let y: tf.Tensor4D = tf.reshape(gatherSum(lookupTable(wt, c), idx), [...idx.shape, cout]);
-        if (dense !== null) {
-            const wd = oihwToHwio(tf.slice(wt, [0, c, 0, 0], [cout, cin - c, k, k]));
-            y = tf.add(y, conv2d(dense, wd, null, { stride: 1, pad: conv.pad, inputGrad: false }));
-        }
-        return tf.add(y, conv.bias as tf.Tensor1D);
+        return conv.forwardOneHot(idx, seg.classes, dense, false);
     }
 }
 

@@ -7,16 +7,26 @@
 import * as tf from '@tensorflow/tfjs';
 import { Conv2d, Store, type InitSpec } from '../layers/core';
 import type { DiscriminatorOptions } from '../options';
+import { tapIndices } from '../onehot';
 import { avgPool3s2 } from '../ops';
 import { NormConv } from './plain-norm';
 
 type Layer = { conv: Conv2d | NormConv; act: boolean };
 
 /**
- * The discriminator; `forward(x NHWC)` returns features per scale, NHWC, last = logits.
- * FIXME(#4): the first conv reads the one-hot labels too (187 channels at crop size); a
- * stride-2 table lookup like mlp_shared's would remove most of its cost.
+ * D's input as labels plus dense channels, for running the first conv of the full-size scale
+ * as a table lookup: its input is one-hot labels, then the edge map and the image (187
+ * channels at COCO-Stuff's 184), and a dense conv over them is most of D's first layer.
  */
+export interface DOneHotInput {
+    /** Label ids [N*H*W] of the batch D sees (`classes` where no class is set). */
+    ids: Int32Array;
+    classes: number;
+    /** The channels after the one-hot ones (edge map, image), NHWC. */
+    dense: tf.Tensor4D;
+}
+
+/** The discriminator; `forward(x NHWC)` returns features per scale, NHWC, last = logits. */
 export class MultiscaleDiscriminator {
     readonly store: Store;
     private readonly scales: Layer[][] = [];
@@ -94,14 +104,20 @@ export class MultiscaleDiscriminator {
      * Features of every scale. `inputGrad`: false when no gradient w.r.t. x is needed, or the
      * first channel that needs one (the image after the label channels in the G step).
      */
-    forward(x: tf.Tensor4D, inputGrad: boolean | number = true): tf.Tensor4D[][] {
+    forward(
+        x: tf.Tensor4D,
+        inputGrad: boolean | number = true,
+        oneHot?: DOneHotInput,
+    ): tf.Tensor4D[][] {
         const out: tf.Tensor4D[][] = [];
         let input = x;
         this.scales.forEach((layers, d) => {
             const feats: tf.Tensor4D[] = [];
             let h = input;
             layers.forEach((l, i) => {
-                h = l.conv.forward(h, i > 0 ? true : inputGrad);
+                if (i === 0 && d === 0 && oneHot)
+                    h = this.firstAsLookup(l.conv, x, oneHot, inputGrad);
+                else h = l.conv.forward(h, i > 0 ? true : inputGrad);
                 if (l.act) h = tf.leakyRelu(h, 0.2);
                 feats.push(h);
             });
@@ -109,5 +125,25 @@ export class MultiscaleDiscriminator {
             if (d < this.scales.length - 1) input = avgPool3s2(input);
         });
         return out;
+    }
+
+    /**
+     * The full-size scale's first conv as a lookup over the labels plus a conv over the dense
+     * channels. (The smaller scales see average-pooled labels, which are no longer one-hot.)
+     */
+    private firstAsLookup(
+        first: Conv2d | NormConv,
+        x: tf.Tensor4D,
+        o: DOneHotInput,
+        inputGrad: boolean | number,
+    ): tf.Tensor4D {
+        const conv = first instanceof NormConv ? first.conv : first;
+        const [n, h, w] = x.shape;
+        const idx = tapIndices(o.ids, [n, h, w], o.classes, conv.kernel, conv.stride, conv.pad);
+        // Gradient channels of x map onto the dense part, which starts at `classes`.
+        const denseGrad =
+            typeof inputGrad === 'number' ? Math.max(0, inputGrad - o.classes) : inputGrad;
+        const y = conv.forwardOneHot(idx, o.classes, o.dense, denseGrad);
+        return first instanceof NormConv && first.norm ? first.norm.forward(y) : y;
     }
 }

@@ -152,7 +152,7 @@ export class SpadeGenerator {
      * for the VAE, `fc` before the reshape.
      */
     forward(seg: tf.Tensor4D, z?: tf.Tensor2D, tap?: Tap): tf.Tensor4D {
-        const cache = new SegCache(seg, this.shape.oneHotChannels);
+        const cache = new SegCache(seg, this.shape.oneHotChannels, this.opts.patternShare);
         const n = seg.shape[0];
         let x: tf.Tensor4D;
         if (this.fc instanceof Linear) {
