@@ -62,18 +62,24 @@ export class Adam {
         const bc2 = 1 - this.beta2 ** this.step;
         const stepSize = this.lr / bc1;
         const sq = Math.sqrt(bc2);
+        // p -= lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps), as PyTorch's Adam, written with the
+        // constants folded: p -= (lr/bc1 * sqrt(bc2)) * m / (sqrt(v) + eps * sqrt(bc2)).
+        const scale = stepSize * sq;
+        const epsScaled = this.eps * sq;
         tf.tidy(() => {
             for (const [k, p] of this.vars) {
                 const g = grads[p.name];
                 if (g === undefined) continue;
                 const m = this.m.get(k) as tf.Variable;
                 const v = this.v.get(k) as tf.Variable;
-                const m2 = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
+                // beta1 = 0 (TTUR): the first moment is the gradient itself.
+                const m2 =
+                    this.beta1 === 0 ? g : tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
                 const v2 = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
                 m.assign(m2);
                 v.assign(v2);
-                const denom = tf.add(tf.div(tf.sqrt(v2), sq), this.eps);
-                p.assign(tf.sub(p, tf.mul(tf.div(m2, denom), stepSize)));
+                const update = tf.div(tf.mul(m2, scale), tf.add(tf.sqrt(v2), epsScaled));
+                p.assign(tf.sub(p, update));
             }
         });
     }
