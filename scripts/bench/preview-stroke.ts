@@ -3,7 +3,7 @@
  * preview webview (headless Chromium) behind the test's stand-in host.
  *
  *   npx tsx scripts/bench/preview-stroke.ts [--strokes 30] [--latency 100] [--size 256]
- *       [--debounce 80] [--backend stand-in|lsp]
+ *       [--debounce 80] [--backend stand-in|lsp] [--mask FILE]
  *
  * The webview marks `spade:stroke-end` when the pointer goes up and `spade:image-shown` once
  * the image of the first request sent after it is painted; the figure is the gap between
@@ -45,10 +45,14 @@ const latency = Number(arg('latency', '100'));
 const size = Number(arg('size', '256'));
 const debounce = Number(arg('debounce', String(SYNTH_DEBOUNCE_MS)));
 const backendName = arg('backend', 'stand-in');
+/** A label-map PNG to paint on (resized to size x size); default: a COCO-Stuff mask. */
+const maskArg = arg('mask', '');
 
-/** A COCO-Stuff validation mask resized (nearest) to size x size, else vertical bands. */
+/** `--mask`, else a COCO-Stuff validation mask, resized (nearest) to size x size; else bands. */
 async function benchMask(): Promise<{ ids: Uint8Array; source: string }> {
-    const file = sharedPath('data', 'coco_stuff', 'val_label', '000000000139.png');
+    const file = maskArg
+        ? path.resolve(maskArg)
+        : sharedPath('data', 'coco_stuff', 'val_label', '000000000139.png');
     if (file) {
         const data = await sharp(file)
             .extractChannel(0)
@@ -147,6 +151,15 @@ const WAIT_FOR_IMAGE = `(async () => {
     throw new Error('no image within 30 s of the stroke');
 })()`;
 
+/** Why the model cannot take these ids (ids it has no channel for), or undefined. */
+function misfit(ids: Uint8Array, model: ModelInfo): string | undefined {
+    const bad = new Set<number>();
+    for (const v of ids) if (v >= model.labelClasses && v !== model.dontcareValue) bad.add(v);
+    if (bad.size === 0) return undefined;
+    const list = [...bad].sort((a, b) => a - b).slice(0, 8);
+    return `ids ${list.join(', ')} are beyond ${model.name}'s ${model.labelClasses} classes`;
+}
+
 function stats(xs: number[]): { median: number; p90: number; min: number; max: number } {
     const s = [...xs].sort((a, b) => a - b);
     const at = (q: number): number => s[Math.min(s.length - 1, Math.floor(q * s.length))];
@@ -176,6 +189,15 @@ async function main(): Promise<void> {
             .png()
             .toFile(maskFile);
         const real = await lspBackend(maskFile);
+        const unfit = misfit(ids, real.model);
+        if (unfit) {
+            real.close();
+            throw new Error(
+                `${source}: ${unfit}, so the preview would not synthesize. Pass --mask with a ` +
+                    'label map the model can take (the default model: ' +
+                    'samples/scenes/masks/scene_00000.png).',
+            );
+        }
         backend = real.backend;
         model = real.model;
         close = () => real.close();
@@ -207,6 +229,8 @@ async function main(): Promise<void> {
             classes: { names: [], colors: Array.from({ length: 256 }, (_, i) => color(i)) },
             model,
             dirty: false,
+            canUndo: false,
+            canRedo: false,
             maxDisplayPixels: 4_000_000,
             synthDebounceMs: debounce,
         }),

@@ -4,15 +4,22 @@
  * extension uses, injects `acquireVsCodeApi`, and answers the webview's messages from Node.
  * Synthesis goes through a `SynthBackend`, so a benchmark can swap the fixed-latency stand-in
  * for the real language server.
+ *
+ * It also stands in for VS Code's undo: like VS Code's webview frame, it forwards Ctrl+Z,
+ * Ctrl+Shift+Z and Ctrl+Y pressed in the page to an "undo"/"redo" command, which walks the
+ * host's own edit history (client/src/preview/edit-history.ts) and sends the page the pixels.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
+import { EditHistory } from '../../client/src/preview/edit-history';
 import { makeNonce, previewHtml } from '../../client/src/preview/html';
 import type {
     HostToWebview,
+    InitMessage,
+    LabelIds,
     PreviewViewState,
     SynthImage,
     SynthesizeMessage,
@@ -76,12 +83,14 @@ export type Posted = Record<string, unknown> & { type: string };
 
 // Typed arrays cross the page boundary as base64 (playwright serializes JSON-like values).
 const PAGE_CODEC = `
+const __kinds = { u8: Uint8Array, u16: Uint16Array, u32: Uint32Array };
 const __enc = (v) => {
-    if (v instanceof Uint8Array || v instanceof Uint16Array) {
+    const kind = Object.keys(__kinds).find((k) => v instanceof __kinds[k]);
+    if (kind) {
         const b = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
         let s = '';
         for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode.apply(null, b.subarray(i, i + 0x8000));
-        return { __typed: v instanceof Uint8Array ? 'u8' : 'u16', b64: btoa(s) };
+        return { __typed: kind, b64: btoa(s) };
     }
     if (Array.isArray(v)) return v.map(__enc);
     if (v && typeof v === 'object') { const o = {}; for (const k of Object.keys(v)) o[k] = __enc(v[k]); return o; }
@@ -91,17 +100,22 @@ const __dec = (v) => {
     if (v && typeof v === 'object' && v.__typed) {
         const s = atob(v.b64); const b = new Uint8Array(s.length);
         for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
-        return v.__typed === 'u8' ? b : new Uint16Array(b.buffer);
+        return new __kinds[v.__typed](b.buffer);
     }
     if (Array.isArray(v)) return v.map(__dec);
     if (v && typeof v === 'object') { const o = {}; for (const k of Object.keys(v)) o[k] = __dec(v[k]); return o; }
     return v;
 };`;
 
+const KINDS = { u8: Uint8Array, u16: Uint16Array, u32: Uint32Array } as const;
+type Kind = keyof typeof KINDS;
+
 function encode(v: unknown): unknown {
-    if (v instanceof Uint8Array || v instanceof Uint16Array) {
-        const b = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-        return { __typed: v instanceof Uint8Array ? 'u8' : 'u16', b64: b.toString('base64') };
+    const kind = (Object.keys(KINDS) as Kind[]).find((k) => v instanceof KINDS[k]);
+    if (kind) {
+        const t = v as Uint8Array | Uint16Array | Uint32Array;
+        const b = Buffer.from(t.buffer, t.byteOffset, t.byteLength);
+        return { __typed: kind, b64: b.toString('base64') };
     }
     if (Array.isArray(v)) return v.map(encode);
     if (v && typeof v === 'object') {
@@ -112,10 +126,10 @@ function encode(v: unknown): unknown {
 
 function decode(v: unknown): unknown {
     if (v && typeof v === 'object' && '__typed' in v) {
-        const t = v as { __typed: string; b64: string };
+        const t = v as { __typed: Kind; b64: string };
         const b = Buffer.from(t.b64, 'base64');
         const bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength).slice();
-        return t.__typed === 'u8' ? bytes : new Uint16Array(bytes.buffer);
+        return new KINDS[t.__typed](bytes.buffer);
     }
     if (Array.isArray(v)) return v.map(decode);
     if (v && typeof v === 'object') {
@@ -124,11 +138,40 @@ function decode(v: unknown): unknown {
     return v;
 }
 
+/**
+ * The document behind stand-in pages: its ids and edit history, as the host's MaskDocument
+ * and VS Code's undo stack keep them. It outlives a page, as they outlive a webview reload.
+ */
+export class StandInDocument {
+    readonly history: EditHistory;
+
+    constructor(
+        public ids: LabelIds,
+        dirty = false,
+    ) {
+        this.history = new EditHistory(dirty);
+    }
+
+    /** `base` with this document's ids and history state. */
+    init(base: InitMessage): InitMessage {
+        const h = this.history;
+        return {
+            ...base,
+            mask: { ...base.mask, ids: this.ids.slice() },
+            dirty: h.dirty,
+            canUndo: h.canUndo,
+            canRedo: h.canRedo,
+        };
+    }
+}
+
 /** Options of one stand-in page. */
 export interface StandInOptions {
     backend: SynthBackend;
-    /** Sent in answer to `ready`. */
+    /** Sent in answer to `ready` (with the document's ids and history when there is one). */
     init: () => HostToWebview;
+    /** The document (a page reloaded on the same one); default: one made from the first init. */
+    document?: StandInDocument;
     /** The webview state (`getState`) at load: what VS Code restores after hide/show. */
     initialState?: PreviewViewState;
     viewport?: { width: number; height: number };
@@ -139,13 +182,18 @@ export class StandInHost {
     readonly posted: Posted[] = [];
     readonly pageErrors: string[] = [];
     readonly blockedRequests: string[] = [];
+    /** VS Code commands run: "undo"/"redo", from a forwarded key or the page's buttons. */
+    readonly commands: string[] = [];
+    document: StandInDocument | undefined;
     private waiters: { pred: (m: Posted) => boolean; resolve: (m: Posted) => void }[] = [];
     private latestSynth = 0;
 
     private constructor(
         readonly page: Page,
         private readonly opts: StandInOptions,
-    ) {}
+    ) {
+        this.document = opts.document;
+    }
 
     /** Opens the preview page in a new context of `browser`. */
     static async open(browser: Browser, opts: StandInOptions): Promise<StandInHost> {
@@ -180,6 +228,9 @@ export class StandInHost {
         await page.exposeFunction('__spadeToHost', (m: unknown) =>
             host.receive(decode(m) as Posted),
         );
+        await page.exposeFunction('__spadeKey', (k: { code: number; shift: boolean }) =>
+            host.runCommand(k.code === 90 && !k.shift ? 'undo' : 'redo'),
+        );
         await page.addInitScript(`(() => {
             ${PAGE_CODEC}
             let state = ${JSON.stringify(opts.initialState ?? null)} ?? undefined;
@@ -187,6 +238,13 @@ export class StandInHost {
             window.__standIn = { violations: [], state, deliver: (m) => window.postMessage(__dec(m), '*') };
             document.addEventListener('securitypolicyviolation', (e) =>
                 window.__standIn.violations.push(e.violatedDirective + ' ' + e.blockedURI));
+            // As VS Code's webview frame: Ctrl+Z / Ctrl+Y go to the workbench (registered
+            // before the page's own listeners, which still see the event).
+            window.addEventListener('keydown', (e) => {
+                if (!(e.ctrlKey || e.metaKey) || (e.keyCode !== 90 && e.keyCode !== 89)) return;
+                e.preventDefault();
+                void window.__spadeKey({ code: e.keyCode, shift: e.shiftKey });
+            });
             window.acquireVsCodeApi = () => {
                 if (acquired) throw new Error('acquireVsCodeApi may be called only once');
                 acquired = true;
@@ -259,9 +317,38 @@ export class StandInHost {
         });
         // Answers may land after a test closed its page; only a live page gets them.
         const quiet = (p: Promise<void>) => p.catch(() => undefined);
-        if (m.type === 'ready') void quiet(this.send(this.opts.init()));
+        if (m.type === 'ready') void quiet(this.send(this.initMessage()));
         if (m.type === 'synthesize') void quiet(this.answer(m as unknown as SynthesizeMessage));
         if (m.type === 'cancel' && m.requestId === this.latestSynth) this.latestSynth = -1;
+        const doc = this.document;
+        if (m.type === 'edit' && doc)
+            doc.history.record(String(m.label), doc.ids, m.ids as LabelIds, m.runs as Uint32Array);
+        if (m.type === 'undoRedo') void quiet(this.runCommand(m.action as 'undo' | 'redo'));
+    }
+
+    private initMessage(): HostToWebview {
+        const init = this.opts.init();
+        if (init.type !== 'init' || init.fatal) return init;
+        this.document ??= new StandInDocument(init.mask.ids.slice(), init.dirty);
+        return this.document.init(init);
+    }
+
+    /** VS Code's Undo or Redo on the custom editor: the next edit of its stack, if any. */
+    async runCommand(action: 'undo' | 'redo'): Promise<void> {
+        this.commands.push(action);
+        const doc = this.document;
+        const edit = doc?.history.next(action);
+        if (!doc || !edit) return;
+        const h = doc.history;
+        const change = action === 'undo' ? h.undo(edit, doc.ids) : h.redo(edit, doc.ids);
+        await this.send({
+            type: 'change',
+            label: `${action} ${edit.label}`,
+            ...change,
+            dirty: h.dirty,
+            canUndo: h.canUndo,
+            canRedo: h.canRedo,
+        });
     }
 
     /** Like the real host: a newer request or a cancel drops the answer to an older one. */

@@ -89,6 +89,34 @@ describe('messages from the webview', () => {
         );
         assert.equal(parseWebviewMessage(null, 6, 'uint8'), 'message is not an object');
     });
+
+    it('takes an edit with runs inside the mask, and undo/redo with a known action only', () => {
+        const ids = new Uint8Array(6);
+        const edit = (runs: unknown): unknown =>
+            parseWebviewMessage({ type: 'edit', label: 'Fill', ids, runs, dirty: 1 }, 6, 'uint8');
+        assert.deepEqual(edit(Uint32Array.of(0, 2, 4, 2)), {
+            type: 'edit',
+            label: 'Fill',
+            ids,
+            runs: Uint32Array.of(0, 2, 4, 2),
+        });
+        assert.deepEqual(edit([1, 1]), {
+            type: 'edit',
+            label: 'Fill',
+            ids,
+            runs: Uint32Array.of(1, 1),
+        });
+        for (const bad of [[0, 2, 1, 1], [5, 2], [0], [2, 0], 'x'])
+            assert.equal(edit(bad), 'edit: bad ids or runs', JSON.stringify(bad));
+        assert.deepEqual(parseWebviewMessage({ type: 'undoRedo', action: 'redo' }, 6, 'uint8'), {
+            type: 'undoRedo',
+            action: 'redo',
+        });
+        assert.equal(
+            parseWebviewMessage({ type: 'undoRedo', action: 'revert' }, 6, 'uint8'),
+            'undoRedo: bad action "revert"',
+        );
+    });
 });
 
 describe('the preview page', () => {

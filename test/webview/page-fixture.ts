@@ -17,6 +17,7 @@ import type {
     Rgb,
 } from '../../server/src/protocol/preview';
 import { sharedPath } from '../support/shared';
+import type { StandInDocument } from './harness';
 import { findChromium, launchChromium, repoRoot, StandInHost } from './harness';
 import { FixedLatencyBackend } from './stand-in-backend';
 
@@ -178,21 +179,28 @@ export class PageFixture {
             classes: this.table,
             model: MODEL,
             dirty: false,
+            canUndo: false,
+            canRedo: false,
             maxDisplayPixels: 4_000_000,
             synthDebounceMs: 60,
             ...over,
         };
     }
 
-    /** Opens the page with the stand-in host and waits for the legend. */
+    /**
+     * Opens the page with the stand-in host and waits for the legend; `document`: the one a
+     * previous page edited (VS Code reloading the page), else a new one from the init.
+     */
     async open(
         over: Partial<InitMessage> = {},
         initialState?: PreviewViewState,
         latencyMs = 30,
+        document?: StandInDocument,
     ): Promise<StandInHost> {
         const host = await StandInHost.open(this.browser as Browser, {
             backend: new FixedLatencyBackend(latencyMs, (id) => testColor(id)),
             init: () => this.init(over),
+            document,
             initialState,
         });
         await host.page.waitForSelector('#legend-table tbody tr');

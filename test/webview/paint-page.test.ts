@@ -37,7 +37,7 @@ describe(suiteTitle('preview webview: painting (headless Chromium)'), function (
             await host.page.mouse.up();
             const edit = await host.waitFor((m) => m.type === 'edit', 'edit message', 5000, before);
             assert.equal(edit.label, 'Brush');
-            assert.equal(edit.dirty, true);
+            assert.equal(await host.page.textContent('#dirty-info'), '● unsaved');
 
             const expected = new Set(
                 [...brushFootprint(f.mask, x0, x1, y, 5)].filter((i) => f.mask.ids[i] !== cls),
@@ -49,6 +49,11 @@ describe(suiteTitle('preview webview: painting (headless Chromium)'), function (
                 'changed pixels = brush footprint',
             );
             for (const i of expected) assert.equal(painted[i], cls);
+            const runs = edit.runs as Uint32Array;
+            const named = new Set<number>();
+            for (let r = 0; r < runs.length; r += 2)
+                for (let i = runs[r]; i < runs[r] + runs[r + 1]; i++) named.add(i);
+            assert.deepEqual(named, expected, 'the edit names exactly the painted pixels');
 
             const synth = await host.waitFor(
                 (m) =>
@@ -74,10 +79,14 @@ describe(suiteTitle('preview webview: painting (headless Chromium)'), function (
                 expected,
                 'save posts the painted ids',
             );
+            // Undo and redo go through the host (VS Code's stack); wait for its pixels.
             await host.page.click('#undo');
+            await host.page.waitForSelector('#undo[disabled]');
             assert.equal(diff(f.mask.ids, await saveIds(host)).size, 0, 'undo restores the mask');
             await host.page.keyboard.press('Control+Shift+Z');
+            await host.page.waitForSelector('#redo[disabled]');
             assert.deepEqual(diff(f.mask.ids, await saveIds(host)), expected, 'redo paints again');
+            assert.deepEqual(host.commands, ['undo', 'redo']);
             assertClean(host, (await host.pageState()).violations);
         } finally {
             await host.close();

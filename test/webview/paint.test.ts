@@ -1,11 +1,12 @@
-/** The webview's DOM-free parts in Node: brush geometry, flood fill, history, scheduling, colours. */
+/** The webview's DOM-free parts in Node: brush geometry, flood fill, edits, scheduling, colours. */
 import { strict as assert } from 'node:assert';
-import type { ModelInfo, SynthesizeMessage } from '../../server/src/protocol/preview';
+import { EditHistory } from '../../client/src/preview/edit-history';
+import type { LabelIds, ModelInfo, SynthesizeMessage } from '../../server/src/protocol/preview';
 import { defaultColor } from '../../webview/src/common/palette';
 import { percent } from '../../webview/src/common/dom';
 import { asIds, asUint8 } from '../../webview/src/common/typed';
 import { mismatchMessage, unsupportedIds } from '../../webview/src/preview/compat';
-import { MaskState } from '../../webview/src/preview/mask-state';
+import { MaskState, runsOf } from '../../webview/src/preview/mask-state';
 import { brushOffsets, floodRegion, linePoints } from '../../webview/src/preview/paint';
 import { displayFactor } from '../../webview/src/preview/render';
 import { SynthScheduler } from '../../webview/src/preview/synth-scheduler';
@@ -105,42 +106,64 @@ describe('flood fill', () => {
     });
 });
 
-describe('mask history', () => {
-    it('keeps class counts right through strokes, fills, undo and redo', () => {
+describe('mask edits', () => {
+    it("keeps class counts right through strokes, fills and the host's undo and redo", () => {
         const [w, h] = [40, 30];
         const original = randomGrid(w, h, 4, 9);
         const m = new MaskState(original.slice(), w, h);
+        // The host side: the document's ids and its history, fed with what the page posts.
+        const history = new EditHistory();
+        const doc: LabelIds = original.slice();
+        const post = (c: { label: string; indices: Uint32Array }): void => {
+            history.record(c.label, doc, m.ids, runsOf(c.indices));
+            assert.deepEqual(doc, m.ids, 'the host has the page ids');
+        };
         m.beginStroke(7, 3, 2, 2);
         m.extendStroke(30, 20);
         const stroke = m.endStroke();
         assert.ok(stroke && stroke.indices.length > 0);
         assert.deepEqual(m.counts, recount(m.ids, 256));
+        post(stroke);
         const fill = m.fill(0, 29, 9);
         assert.ok(fill);
         assert.deepEqual(m.counts, recount(m.ids, 256));
-        assert.ok(m.dirty);
+        post(fill);
         const painted = m.ids.slice();
-        m.undo();
-        m.undo();
+        for (const action of ['undo', 'undo'] as const) {
+            const edit = history.next(action);
+            assert.ok(edit);
+            const c = history.undo(edit, doc);
+            assert.ok(m.apply(`Undo ${edit.label}`, c.runs, c.ids));
+        }
         assert.deepEqual(m.ids, original, 'two undos restore the original');
         assert.deepEqual(m.counts, recount(original, 256));
-        assert.equal(m.dirty, false);
-        m.redo();
-        m.redo();
+        assert.equal(history.dirty, false);
+        for (const action of ['redo', 'redo'] as const) {
+            const edit = history.next(action);
+            assert.ok(edit);
+            const c = history.redo(edit, doc);
+            assert.ok(m.apply(`Redo ${edit.label}`, c.runs, c.ids));
+        }
         assert.deepEqual(m.ids, painted, 'two redos paint again');
-        assert.equal(m.canRedo, false);
+        assert.deepEqual(m.counts, recount(painted, 256));
+        assert.equal(history.canRedo, false);
     });
 
-    it('tracks dirtiness against the last save, across undo', () => {
+    it('refuses host pixels that do not fit the mask, setting none of them', () => {
         const m = new MaskState(new Uint8Array(16), 4, 4);
-        m.fill(0, 0, 1);
-        m.markSaved();
-        assert.equal(m.dirty, false);
-        m.undo();
-        assert.equal(m.dirty, true, 'undoing past the save is a change');
-        m.redo();
-        assert.equal(m.dirty, false);
-        assert.equal(m.fill(0, 0, 1), undefined, 'filling with the same class changes nothing');
+        const runs = (...xs: number[]): Uint32Array => Uint32Array.from(xs);
+        assert.equal(m.apply('x', runs(14, 3), Uint8Array.of(1, 1, 1)), undefined, 'past the end');
+        assert.equal(m.apply('x', runs(0, 2), Uint8Array.of(1)), undefined, 'too few ids');
+        assert.equal(m.apply('x', runs(0, 1), Uint16Array.of(300)), undefined, 'id over 255');
+        assert.deepEqual([...m.ids], new Array(16).fill(0));
+        const ok = m.apply('x', runs(1, 2, 8, 1), Uint8Array.of(5, 6, 7));
+        assert.deepEqual(ok?.indices, Uint32Array.of(1, 2, 8));
+        assert.deepEqual([m.ids[1], m.ids[2], m.ids[8], m.counts[0]], [5, 6, 7, 13]);
+    });
+
+    it('changes nothing when filling with the class already there', () => {
+        const m = new MaskState(new Uint8Array(16), 4, 4);
+        assert.equal(m.fill(0, 0, 0), undefined);
     });
 
     it('edits 16-bit masks with ids above 255', () => {

@@ -20,6 +20,8 @@ import {
 import { decodeIds, encodeIds } from './codec';
 import type { PreviewDeps } from './deps';
 import { errorText, isMethodNotFound, send } from './deps';
+import type { MaskEdit, PixelChange } from './edit-history';
+import { EditHistory } from './edit-history';
 import { isInsideRoots, outsideRootsMessage } from './roots';
 
 /** The loaded content of a mask file. */
@@ -46,7 +48,8 @@ export class MaskDocument implements vscode.CustomDocument {
     content: Content | undefined;
     /** Why the mask cannot be shown (outside the allowed folders, unreadable): shown instead. */
     fatal: string | undefined;
-    dirty = false;
+    /** The paint edits on VS Code's undo stack (see edit-history.ts). */
+    history = new EditHistory();
     model: ModelInfoResult | undefined;
     modelMessage: string | undefined;
     styleUri: vscode.Uri | undefined;
@@ -97,7 +100,15 @@ export class MaskDocument implements vscode.CustomDocument {
         return path.basename(this.uri.fsPath);
     }
 
-    /** Reads the file again (revert, or a change on disk); a failure becomes `fatal`. */
+    /** Whether the ids differ from the file (VS Code's view, from the edit history). */
+    get dirty(): boolean {
+        return this.history.dirty;
+    }
+
+    /**
+     * Reads the file again (revert, or a change on disk); a failure becomes `fatal`. The
+     * history stays: VS Code keeps its undo stack, and its edits apply to the new ids.
+     */
     async reload(): Promise<void> {
         try {
             const r = await send(this.deps, ReadMaskRequest, { uri: this.uri.toString() });
@@ -110,7 +121,6 @@ export class MaskDocument implements vscode.CustomDocument {
                 classes: r.classes,
             };
             this.fatal = undefined;
-            this.dirty = false;
         } catch (err) {
             this.content = undefined;
             this.fatal = isMethodNotFound(err)
@@ -137,12 +147,21 @@ export class MaskDocument implements vscode.CustomDocument {
         }
     }
 
-    /** Replaces the edited ids (from the webview); false when their size does not fit. */
-    setIds(ids: LabelIds, dirty: boolean): boolean {
-        if (!this.content || ids.length !== this.content.ids.length) return false;
-        this.content.ids = ids;
-        this.dirty = dirty;
-        return true;
+    /**
+     * Takes the pixels a page painted (`runs` of `ids`) into the document as one edit;
+     * undefined when they do not differ (or do not fit: the message check makes sure they do).
+     */
+    edit(label: string, ids: LabelIds, runs: Uint32Array): MaskEdit | undefined {
+        const c = this.content;
+        if (!c || ids.length !== c.ids.length) return undefined;
+        return this.history.record(label, c.ids, ids, runs);
+    }
+
+    /** Undoes or redoes one of this document's edits in its ids; the pixels set, if loaded. */
+    step(edit: MaskEdit, action: 'undo' | 'redo'): PixelChange | undefined {
+        const c = this.content;
+        if (!c) return undefined;
+        return action === 'undo' ? this.history.undo(edit, c.ids) : this.history.redo(edit, c.ids);
     }
 
     /** Class names and colours for display: file or dataset names, else the model's; palette colours. */
@@ -153,7 +172,10 @@ export class MaskDocument implements vscode.CustomDocument {
         return base;
     }
 
-    /** Writes the edited ids to `target` (default: the file) in the file's own format. */
+    /**
+     * Writes the edited ids to `target` (default: the file) in the file's own format. Marks
+     * the history saved for any target, as VS Code does after Save As.
+     */
     async save(target: vscode.Uri = this.uri, token?: vscode.CancellationToken): Promise<void> {
         const c = this.content;
         if (!c)
@@ -174,7 +196,7 @@ export class MaskDocument implements vscode.CustomDocument {
             // File events for our own write may arrive shortly after the rename.
             if (target.toString() === this.uri.toString()) this.ownWriteUntil = Date.now() + 1500;
         }
-        if (target.toString() === this.uri.toString()) this.dirty = false;
+        this.history.saved();
     }
 
     /** Writes a backup of the edited ids (hot exit). */
@@ -200,7 +222,7 @@ export class MaskDocument implements vscode.CustomDocument {
         if (b.version !== 1) throw new Error(`backup version ${String(b.version)} is not 1`);
         const ids = decodeIds(b);
         this.content = { ids, width: b.width, height: b.height, format: b.format };
-        this.dirty = true;
+        this.history = new EditHistory(true);
         // Names come with the file; read them without touching the restored ids.
         try {
             const r = await send(this.deps, ReadMaskRequest, { uri: this.uri.toString() });

@@ -23,6 +23,22 @@ export function idsFrom(
     return dtype === 'uint8' ? Uint8Array.from(src as number[]) : Uint16Array.from(src as number[]);
 }
 
+/** Pixel runs (start, length pairs, ascending, inside `pixels`) from a message field. */
+export function runsFrom(v: unknown, pixels: number): Uint32Array | undefined {
+    if (v === null || typeof v !== 'object') return undefined;
+    const src: ArrayLike<unknown> =
+        v instanceof Uint32Array || Array.isArray(v) ? v : Object.values(v);
+    if (src.length % 2 !== 0) return undefined;
+    let end = 0;
+    for (let k = 0; k < src.length; k += 2) {
+        const [start, n] = [src[k], src[k + 1]];
+        if (!isInt(start) || !isInt(n) || start < end || n < 1 || start + n > pixels)
+            return undefined;
+        end = start + n;
+    }
+    return v instanceof Uint32Array ? v : Uint32Array.from(src as number[]);
+}
+
 /**
  * The message as a typed `WebviewToHost`, or a reason why it is not one. `pixels` and
  * `dtype` describe the open mask, which every ids field must match.
@@ -53,10 +69,14 @@ export function parseWebviewMessage(
                 : 'saveImage: bad requestId or index';
         case 'edit': {
             const v = ids();
-            return v
-                ? { type: 'edit', label: String(m.label), ids: v, dirty: m.dirty === true }
-                : 'edit: bad ids';
+            const runs = runsFrom(m.runs, pixels);
+            if (!v || !runs) return 'edit: bad ids or runs';
+            return { type: 'edit', label: String(m.label), ids: v, runs };
         }
+        case 'undoRedo':
+            return m.action === 'undo' || m.action === 'redo'
+                ? { type: 'undoRedo', action: m.action }
+                : `undoRedo: bad action ${JSON.stringify(m.action)}`;
         case 'save': {
             const v = ids();
             if (!v || !isInt(m.width) || !isInt(m.height)) return 'save: bad ids or size';

@@ -1,13 +1,16 @@
 /**
- * The custom editor for label-map PNGs. Documents are editable (paint mode): edits mark
- * them dirty, Save writes the mask back in its own format through the language server,
- * Revert and changes on disk reload it, hot exit backs the edited ids up.
+ * The custom editor for label-map PNGs. Documents are editable (paint mode): every stroke or
+ * fill is an edit on VS Code's undo stack, so Edit > Undo, the Ctrl+Z that VS Code takes from
+ * the webview and the page's own buttons walk one history, kept by the host (edit-history.ts).
+ * Save writes the mask back in its own format through the language server, Revert and changes
+ * on disk reload it, hot exit backs the edited ids up.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PreviewDeps } from './deps';
 import { errorText } from './deps';
 import { MaskDocument } from './document';
+import type { MaskEdit } from './edit-history';
 import { makeNonce, previewHtml } from './html';
 import type { ModelChoices } from './model-choice';
 import { chooseModel } from './model-choice';
@@ -18,8 +21,9 @@ export const MASK_PREVIEW_VIEW_TYPE = 'spade.maskPreview';
 
 /** Provides the mask preview editor. */
 export class MaskEditorProvider implements vscode.CustomEditorProvider<MaskDocument> {
+    // Edit events only: VS Code's API says a provider fires either edits or content changes.
     private readonly changes = new vscode.EventEmitter<
-        vscode.CustomDocumentContentChangeEvent<MaskDocument>
+        vscode.CustomDocumentEditEvent<MaskDocument>
     >();
     readonly onDidChangeCustomDocument = this.changes.event;
     private readonly sessions = new Set<PreviewSession>();
@@ -75,17 +79,7 @@ export class MaskEditorProvider implements vscode.CustomEditorProvider<MaskDocum
             title: doc.fileName,
         });
         const session = new PreviewSession(doc, panel, this.deps, this.choices, {
-            edited: (d, label) => {
-                // FIXME(#7): content-change events mark the file dirty but give VS Code's Edit >
-                // Undo nothing to undo; undo works inside the preview (buttons, Ctrl+Z) only.
-                // Edit events need one history owner: VS Code sends Ctrl+Z in the webview to
-                // the page and to its Undo command, so the page's keys and buttons must go
-                // through VS Code's stack (edit.undo() -> the page); that, revert and several
-                // panels per file can only be verified in the code-server suite.
-                this.changes.fire({ document: d });
-                this.deps.log.info(`preview: ${label} on ${d.fileName}`);
-                this.forDoc(d, (s) => s !== session && s.sendInit('reload'));
-            },
+            edited: (d, edit, from) => this.edited(d, edit, from),
             save: (d) => this.saveFromWebview(d),
             chooseModel: (d) => this.pickModel(d),
         });
@@ -122,6 +116,7 @@ export class MaskEditorProvider implements vscode.CustomEditorProvider<MaskDocum
 
     async revertCustomDocument(doc: MaskDocument): Promise<void> {
         await doc.reload();
+        doc.history.reverted();
         this.forDoc(doc, (s) => s.sendInit('reload'));
     }
 
@@ -144,9 +139,38 @@ export class MaskEditorProvider implements vscode.CustomEditorProvider<MaskDocum
         }
     }
 
+    /**
+     * A page painted: VS Code gets the edit for its undo stack (its undo and redo come back
+     * here), the other panels on the file get the pixels.
+     */
+    private edited(doc: MaskDocument, edit: MaskEdit, from: PreviewSession): void {
+        this.changes.fire({
+            document: doc,
+            label: edit.label,
+            undo: () => this.step(doc, edit, 'undo'),
+            redo: () => this.step(doc, edit, 'redo'),
+        });
+        this.deps.log.info(`preview: ${edit.label} on ${doc.fileName} (${edit.pixels} pixels)`);
+        const after = edit.result(doc.content?.ids instanceof Uint16Array);
+        this.forDoc(doc, (s) => s !== from && s.sendChange(edit.label, after));
+    }
+
+    /** VS Code undoes or redoes an edit: apply it to the document and show it in every panel. */
+    private step(doc: MaskDocument, edit: MaskEdit, action: 'undo' | 'redo'): void {
+        const change = doc.step(edit, action);
+        if (!change) return;
+        const label = `${action === 'undo' ? 'Undo' : 'Redo'} ${edit.label}`;
+        this.deps.log.info(`preview: ${label} on ${doc.fileName}`);
+        this.forDoc(doc, (s) => s.sendChange(label, change));
+    }
+
     /** The Save button in the webview: save through VS Code so its dirty marker clears. */
     private async saveFromWebview(doc: MaskDocument): Promise<void> {
-        this.changes.fire({ document: doc });
+        if (!doc.dirty) {
+            // Nothing to write; VS Code would not call saveCustomDocument either.
+            this.forDoc(doc, (s) => s.post({ type: 'saved', ok: true }));
+            return;
+        }
         const saved = await vscode.workspace.save(doc.uri);
         if (saved || !doc.dirty) return;
         // No editor found for the resource (e.g. closing): write directly.

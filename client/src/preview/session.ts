@@ -1,7 +1,7 @@
 /**
  * One preview panel on a mask document: answers the webview's messages (synthesis with
- * cancellation of stale requests, edits, saves, style and image files) and pushes `init`
- * whenever the webview (re)loads, the file changes on disk or the model changes.
+ * cancellation of stale requests, edits, undo and redo, saves, style and image files) and
+ * pushes `init` whenever the webview (re)loads, the file changes on disk or the model changes.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -15,15 +15,16 @@ import { decodeImages, encodeIds } from './codec';
 import type { PreviewDeps } from './deps';
 import { errorText, isCancellation, send } from './deps';
 import type { MaskDocument } from './document';
+import type { MaskEdit, PixelChange } from './edit-history';
 import { MAX_DISPLAY_PIXELS, SYNTH_DEBOUNCE_MS } from './limits';
 import { parseWebviewMessage } from './messages';
 import type { ModelChoices } from './model-choice';
 
 /** Hooks the provider gives each session. */
 export interface SessionHooks {
-    /** The webview changed the ids: mark the document dirty in VS Code. */
-    edited(doc: MaskDocument, label: string): void;
-    /** Save through VS Code (so its dirty state follows), after the ids were updated. */
+    /** The page painted `edit` (already in the document): put it on VS Code's undo stack. */
+    edited(doc: MaskDocument, edit: MaskEdit, from: PreviewSession): void;
+    /** Save through VS Code (so its dirty state follows). */
     save(doc: MaskDocument): Promise<void>;
     /** The user asked for another model. */
     chooseModel(doc: MaskDocument): Promise<void>;
@@ -66,6 +67,8 @@ export class PreviewSession implements vscode.Disposable {
             model: this.doc.model?.model ?? null,
             modelMessage: this.doc.modelMessage,
             dirty: this.doc.dirty,
+            canUndo: this.doc.history.canUndo,
+            canRedo: this.doc.history.canRedo,
             maxDisplayPixels: MAX_DISPLAY_PIXELS,
             synthDebounceMs: SYNTH_DEBOUNCE_MS,
         };
@@ -86,6 +89,20 @@ export class PreviewSession implements vscode.Disposable {
         this.post({
             ...common,
             mask: { ids: c.ids, width: c.width, height: c.height, format: c.format },
+        });
+    }
+
+    /** Tells the webview that the document's ids changed without it (undo, redo, a peer). */
+    sendChange(label: string, change: PixelChange): void {
+        const h = this.doc.history;
+        this.post({
+            type: 'change',
+            label,
+            runs: change.runs,
+            ids: change.ids,
+            dirty: h.dirty,
+            canUndo: h.canUndo,
+            canRedo: h.canRedo,
         });
     }
 
@@ -131,12 +148,16 @@ export class PreviewSession implements vscode.Disposable {
             case 'cancel':
                 if (this.synthCts?.id === msg.requestId) this.synthCts.cts.cancel();
                 break;
-            case 'edit':
-                if (this.doc.setIds(msg.ids, true)) this.hooks.edited(this.doc, msg.label);
+            case 'edit': {
+                const edit = this.doc.edit(msg.label, msg.ids, msg.runs);
+                if (edit) this.hooks.edited(this.doc, edit, this);
+                break;
+            }
+            case 'undoRedo':
+                await this.undoRedo(msg.action);
                 break;
             case 'save':
-                if (!this.doc.setIds(msg.ids, true))
-                    throw new Error(`${this.doc.fileName}: the saved mask has the wrong size`);
+                this.checkSameIds(msg.ids);
                 await this.hooks.save(this.doc);
                 break;
             case 'pickStyle':
@@ -152,6 +173,49 @@ export class PreviewSession implements vscode.Disposable {
                 this.deps.log.error(`preview webview (${this.doc.fileName}): ${msg.message}`);
                 break;
         }
+    }
+
+    /**
+     * Runs VS Code's own Undo or Redo, so the page's buttons walk VS Code's stack. The command
+     * acts on the active editor: a click in a panel that was not active reaches us before VS
+     * Code has activated it (it learns of webview focus by polling), so wait for that first.
+     */
+    private async undoRedo(action: 'undo' | 'redo'): Promise<void> {
+        if (!(await this.whenActive(1500))) {
+            this.deps.log.warn(
+                `preview ${this.doc.fileName}: ${action} ignored, the panel did not become active`,
+            );
+            return;
+        }
+        await vscode.commands.executeCommand(action);
+    }
+
+    private whenActive(timeoutMs: number): Promise<boolean> {
+        if (this.panel.active) return Promise.resolve(true);
+        return new Promise((resolve) => {
+            const done = (ok: boolean): void => {
+                clearTimeout(timer);
+                sub.dispose();
+                resolve(ok);
+            };
+            const timer = setTimeout(() => done(false), timeoutMs);
+            const sub = this.panel.onDidChangeViewState(() => {
+                if (this.panel.active) done(true);
+            });
+        });
+    }
+
+    /** The page's ids should be the document's; a difference is a bug worth a log line. */
+    private checkSameIds(ids: ArrayLike<number>): void {
+        const mine = this.doc.content?.ids;
+        if (!mine) return;
+        let differ = 0;
+        for (let i = 0; i < mine.length; i++) if (mine[i] !== ids[i]) differ++;
+        if (differ > 0)
+            this.deps.log.warn(
+                `preview ${this.doc.fileName}: the page's ids differ from the document's in ` +
+                    `${differ} pixels; saving the document's`,
+            );
     }
 
     private async synthesize(msg: WebviewToHost & { type: 'synthesize' }): Promise<void> {

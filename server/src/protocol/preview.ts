@@ -112,7 +112,8 @@ export interface WebviewMask {
 
 /**
  * Host -> webview: everything needed to show a mask. Sent after `ready`, and again when the
- * file changed on disk or was reverted (`reason: 'reload'`; undo history starts over).
+ * file changed on disk or was reverted (`reason: 'reload'`). The undo history is the host's
+ * (see `ChangeMessage`), so it survives the page being reloaded.
  */
 export interface InitMessage {
     type: 'init';
@@ -129,6 +130,9 @@ export interface InitMessage {
     modelMessage?: string;
     /** The ids differ from the file (unsaved edits kept across hide/show). */
     dirty: boolean;
+    /** VS Code's Undo (Redo) has an edit of this document to undo (redo). */
+    canUndo: boolean;
+    canRedo: boolean;
     /** Masks with more pixels than this are downscaled for display (ids stay full size). */
     maxDisplayPixels: number;
     /** Milliseconds to wait after the last stroke before asking for a new image. */
@@ -184,10 +188,30 @@ export interface StyleMessage {
     name: string | null;
 }
 
+/**
+ * Host -> webview: the document's ids changed without this page painting: VS Code undid or
+ * redid an edit (Edit > Undo, Ctrl+Z, the page's buttons), or another panel on the same file
+ * painted. The page sets the pixels and keeps its view; the host owns the history.
+ */
+export interface ChangeMessage {
+    type: 'change';
+    /** What happened, for the page's log: "Undo Brush", "Redo Fill", "Brush"... */
+    label: string;
+    /** Changed pixels as runs of row-major indices: start, length, start, length..., ascending. */
+    runs: Uint32Array;
+    /** The new id of every pixel of the runs, in run order (the mask's dtype). */
+    ids: LabelIds;
+    /** The document's state after the change. */
+    dirty: boolean;
+    canUndo: boolean;
+    canRedo: boolean;
+}
+
 /** Every message the host posts to the preview webview. */
 export type HostToWebview =
     | InitMessage
     | ModelMessage
+    | ChangeMessage
     | ImageMessage
     | SynthesisFailedMessage
     | SavedMessage
@@ -218,19 +242,36 @@ export interface CancelMessage {
     requestId: number;
 }
 
-/** Webview -> host: the ids changed (stroke, fill, undo, redo); the host keeps them as the document state. */
+/**
+ * Webview -> host: the user painted (a stroke or a fill). The host takes the painted pixels
+ * into the document as one edit on VS Code's undo stack.
+ */
 export interface EditMessage {
     type: 'edit';
-    /** What changed, for the host's log and undo label ("Brush", "Fill", "Undo"...). */
+    /** What changed, for the host's log and VS Code's undo label ("Brush", "Fill"). */
     label: string;
+    /** The page's ids after the edit. */
     ids: LabelIds;
-    /** Whether the ids differ from the last saved or loaded state. */
-    dirty: boolean;
+    /**
+     * The pixels the edit painted, as runs (start, length, ...; ascending): the host takes only
+     * these from `ids`, so a stroke sent before the page saw a `change` does not undo it.
+     */
+    runs: Uint32Array;
 }
 
 /**
- * Webview -> host: the user pressed the Save button: write these ids to the file. VS Code's own
- * Save (Ctrl+S, menus) uses the ids of the last `edit` instead.
+ * Webview -> host: the page's Undo or Redo button. The page does not undo by itself: the host
+ * runs VS Code's `undo`/`redo` command, whose edit answers with a `ChangeMessage`, so the
+ * buttons, Edit > Undo and the Ctrl+Z that VS Code takes from the page walk one history.
+ */
+export interface UndoRedoMessage {
+    type: 'undoRedo';
+    action: 'undo' | 'redo';
+}
+
+/**
+ * Webview -> host: the user pressed the Save button. The host saves the document's ids through
+ * VS Code (as Ctrl+S does); `ids` are the page's, which the host checks against its own.
  */
 export interface SaveMessage {
     type: 'save';
@@ -269,6 +310,7 @@ export type WebviewToHost =
     | SynthesizeMessage
     | CancelMessage
     | EditMessage
+    | UndoRedoMessage
     | SaveMessage
     | PickStyleMessage
     | SaveImageMessage
@@ -285,42 +327,6 @@ export interface PreviewViewState {
     brushSize: number;
     tool: 'pan' | 'brush' | 'fill';
     selectedClass: number;
-    /** The paint history, so undo and redo survive the page being reloaded. */
-    history?: SavedHistory;
-}
-
-/**
- * One undoable change in the webview state: the pixels it set to `after` and their ids
- * before. `indices` is base64 of LEB128 varints, pairs (gap since the previous run's end, run
- * length) over the ascending pixel indices; `before` is base64 of varint pairs (id, count)
- * running over those pixels in the same order (webview/src/preview/history-codec.ts).
- */
-export interface SavedChange {
-    label: string;
-    after: number;
-    /** Unique per change within one history; `SavedHistory.savedSerial` refers to it. */
-    serial: number;
-    indices: string;
-    before: string;
-}
-
-/**
- * The paint history of one mask, kept in the webview state (capped in size, oldest changes
- * dropped first). It is restored only onto the ids it belongs to: same file name, size and
- * content hash of the ids after the last change.
- */
-export interface SavedHistory {
-    fileName: string;
-    width: number;
-    height: number;
-    /** `MaskState.contentHash` of the ids the undo stack ends at. */
-    idsHash: number;
-    /** Changes to undo, oldest first. */
-    undo: SavedChange[];
-    /** Changes to redo; the next one to redo is last. */
-    redo: SavedChange[];
-    /** Serial of the change the file on disk matches; 0: the state before every change. */
-    savedSerial: number;
 }
 
 // ---------------------------------------------------------------------------------------------

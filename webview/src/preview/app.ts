@@ -1,25 +1,29 @@
 /**
  * The label-map preview: mask, legend, synthesized image, paint tools. Holds the state and
  * turns host messages and user input into redraws and messages back to the host.
+ *
+ * Undo and redo belong to VS Code: each stroke or fill goes to the host as an edit on VS
+ * Code's stack, and the page's buttons ask the host to run VS Code's Undo or Redo, whose
+ * pixels come back as a `change`. The page never undoes by itself, so Ctrl+Z (which VS Code
+ * takes from the page for its own Undo) undoes exactly once.
  */
 import type {
+    ChangeMessage,
     ClassTable,
     HostToWebview,
     InitMessage,
     ModelInfo,
     PreviewViewState,
-    SavedHistory,
     WebviewToHost,
 } from '../../../server/src/protocol/preview';
 import { asIds } from '../common/typed';
 import type { HostApi } from '../common/vscode-api';
 import { mismatchMessage } from './compat';
 import { attachInput, attachShortcuts } from './input';
-import { restoreHistory, saveHistory } from './history-codec';
 import { HoverReadout } from './hover';
 import { Legend } from './legend';
 import type { Change } from './mask-state';
-import { MaskState } from './mask-state';
+import { MaskState, runsOf } from './mask-state';
 import { MaskRenderer } from './render';
 import { SynthScheduler } from './synth-scheduler';
 import type { Timers } from './synth-scheduler';
@@ -35,6 +39,7 @@ import {
     wireControls,
 } from './toolbar';
 import { buildLayout } from './layout';
+import { viewFrom } from './view-state';
 import { Viewport } from './viewport';
 
 /** Performance marks the benchmark reads: a stroke or fill ends, a request leaves, its image arrives. */
@@ -42,16 +47,12 @@ export const STROKE_END_MARK = 'spade:stroke-end';
 export const REQUEST_SENT_MARK = 'spade:request-sent';
 export const IMAGE_RECEIVED_MARK = 'spade:image-received';
 
-const DEFAULT_VIEW: PreviewViewState = {
-    zoom: 0,
-    panX: 0,
-    panY: 0,
-    seed: 0,
-    samples: 1,
-    brushSize: 8,
-    tool: 'brush',
-    selectedClass: -1,
-};
+/** The document's history as the host last told it (VS Code's stack and dirty state). */
+interface HistoryState {
+    dirty: boolean;
+    canUndo: boolean;
+    canRedo: boolean;
+}
 
 /** Everything that exists once a mask is loaded. */
 interface Loaded {
@@ -60,6 +61,7 @@ interface Loaded {
     renderer: MaskRenderer;
     viewport: Viewport;
     mismatch: string | undefined;
+    history: HistoryState;
 }
 
 /** The preview application. */
@@ -72,8 +74,6 @@ export class PreviewApp {
     private readonly viewportEl: HTMLElement;
     private readonly stage: HTMLElement;
     private view: PreviewViewState;
-    /** The paint history as last persisted (restored from the state after a reload). */
-    private history: SavedHistory | undefined;
     private loaded: Loaded | undefined;
     private readonly hoverReadout: HoverReadout;
 
@@ -82,9 +82,7 @@ export class PreviewApp {
         root: HTMLElement,
         timers: Timers,
     ) {
-        const { history, ...view } = host.getState() ?? {};
-        this.view = { ...DEFAULT_VIEW, ...view };
-        this.history = history;
+        this.view = viewFrom(host.getState());
         const layout = buildLayout(root);
         this.banner = layout.banner;
         this.stage = layout.stage;
@@ -132,6 +130,9 @@ export class PreviewApp {
             case 'model':
                 this.modelChanged(msg.model, msg.modelMessage, msg.classes);
                 break;
+            case 'change':
+                this.hostChanged(msg);
+                break;
             case 'image':
                 performance.mark(IMAGE_RECEIVED_MARK, { detail: { requestId: msg.requestId } });
                 if (this.scheduler.settle(msg.requestId)) {
@@ -144,8 +145,7 @@ export class PreviewApp {
                 break;
             case 'saved':
                 if (msg.ok) {
-                    this.loaded?.mask.markSaved();
-                    this.saveHistory();
+                    if (this.loaded) this.loaded.history.dirty = false;
                     this.showBanner(undefined);
                 } else {
                     this.showBanner('error', msg.message ?? 'Saving failed.');
@@ -174,16 +174,10 @@ export class PreviewApp {
         const wide = format.kind === 'gray' && format.bitDepth === 16;
         const ids = asIds(init.mask.ids, wide);
         const previous = this.loaded;
-        const mask = new MaskState(ids, width, height);
         // VS Code reloads the page when the panel is hidden and shown: the host sends the edited
-        // ids back, and the history saved in the state goes back onto them if it is theirs. A
-        // reload for a change on disk, a revert or another panel's edit starts a new history.
-        const restored =
-            init.reason === 'open' &&
-            this.history !== undefined &&
-            restoreHistory(mask, this.history, init.fileName);
-        if (!init.dirty) mask.markSaved();
-        else if (!mask.dirty) mask.markUnsavedBaseline();
+        // ids back with the state of its history, which VS Code's Undo still walks.
+        const mask = new MaskState(ids, width, height);
+        const history = { dirty: init.dirty, canUndo: init.canUndo, canRedo: init.canRedo };
         const renderer = new MaskRenderer(mask, init.classes, init.maxDisplayPixels);
         this.stage.replaceChildren(renderer.canvas);
         this.stage.style.width = `${width}px`;
@@ -191,7 +185,7 @@ export class PreviewApp {
         const viewport = new Viewport(this.viewportEl, this.stage, width, height, () =>
             this.viewMoved(),
         );
-        this.loaded = { init, mask, renderer, viewport, mismatch: undefined };
+        this.loaded = { init, mask, renderer, viewport, mismatch: undefined, history };
         const sameSize =
             previous && previous.mask.width === width && previous.mask.height === height;
         if (sameSize && !previous.viewport.fitted)
@@ -213,7 +207,6 @@ export class PreviewApp {
         this.refreshAfterChange();
         this.applyView();
         this.showBanner(this.loaded.mismatch ? 'error' : undefined, this.loaded.mismatch);
-        if (!restored) this.saveHistory();
         this.scheduler.sendNow();
     }
 
@@ -281,27 +274,48 @@ export class PreviewApp {
         if (p) this.hover(p.x, p.y, p.clientX, p.clientY);
     }
 
-    private changed(change: Change | undefined, label?: string): void {
+    /** The user painted: the host gets the ids as a new edit on VS Code's stack. */
+    private changed(change: Change | undefined): void {
         const l = this.loaded;
         if (!l || !change) return;
-        l.renderer.draw(l.mask.rectOf(change));
-        this.refreshAfterChange();
         this.host.postMessage({
             type: 'edit',
-            label: label ?? change.label,
+            label: change.label,
             ids: l.mask.ids.slice(),
-            dirty: l.mask.dirty,
+            runs: runsOf(change.indices),
         });
-        this.saveHistory();
+        // What VS Code does with a new edit: it can be undone, nothing can be redone.
+        l.history = { dirty: true, canUndo: true, canRedo: false };
+        this.redrawAfter(change);
+    }
+
+    /** The host set pixels: VS Code's undo or redo, or another panel painting the file. */
+    private hostChanged(msg: ChangeMessage): void {
+        const l = this.loaded;
+        if (!l) return;
+        const change = l.mask.apply(msg.label, msg.runs, msg.ids);
+        if (!change) {
+            this.host.postMessage({
+                type: 'error',
+                message: `${msg.label}: the host's change does not fit the ${l.mask.width}x${l.mask.height} mask`,
+            });
+            return;
+        }
+        l.history = { dirty: msg.dirty, canUndo: msg.canUndo, canRedo: msg.canRedo };
+        this.redrawAfter(change);
+    }
+
+    private redrawAfter(change: Change): void {
+        const l = this.loaded;
+        if (!l) return;
+        if (change.indices.length > 0) l.renderer.draw(l.mask.rectOf(change));
+        this.refreshAfterChange();
         this.scheduler.scheduleSoon();
     }
 
-    private undo(): void {
-        this.changed(this.loaded?.mask.undo(), 'Undo');
-    }
-
-    private redo(): void {
-        this.changed(this.loaded?.mask.redo(), 'Redo');
+    /** The buttons: VS Code's own Undo or Redo, through the host (see the top of this file). */
+    private undoRedo(action: 'undo' | 'redo'): void {
+        this.host.postMessage({ type: 'undoRedo', action });
     }
 
     private save(): void {
@@ -333,10 +347,10 @@ export class PreviewApp {
     }
 
     private updateHistory(): void {
-        const m = this.loaded?.mask;
-        this.c.undo.disabled = !m?.canUndo;
-        this.c.redo.disabled = !m?.canRedo;
-        this.c.dirtyInfo.textContent = m?.dirty ? '● unsaved' : '';
+        const h = this.loaded?.history;
+        this.c.undo.disabled = !h?.canUndo;
+        this.c.redo.disabled = !h?.canRedo;
+        this.c.dirtyInfo.textContent = h?.dirty ? '● unsaved' : '';
     }
 
     private viewMoved(): void {
@@ -349,14 +363,7 @@ export class PreviewApp {
     }
 
     private persist(): void {
-        this.host.setState({ ...this.view, ...(this.history ? { history: this.history } : {}) });
-    }
-
-    /** Persists the current paint history with the view (see history-codec.ts). */
-    private saveHistory(): void {
-        const l = this.loaded;
-        this.history = l ? saveHistory(l.mask, l.init.fileName) : undefined;
-        this.persist();
+        this.host.setState({ ...this.view });
     }
 
     private showBanner(level: 'info' | 'warning' | 'error' | undefined, text?: string): void {
@@ -410,8 +417,8 @@ export class PreviewApp {
             tool: (t) => this.setTool(t),
             brushSize: (n) => this.setBrushSize(n),
             selectClass: (id) => this.selectClass(id),
-            undo: () => this.undo(),
-            redo: () => this.redo(),
+            undo: () => this.undoRedo('undo'),
+            redo: () => this.undoRedo('redo'),
             save: () => this.save(),
             fit: () => this.loaded?.viewport.fit(),
             seed: (n) => this.seedOrSamples({ seed: n }),
@@ -420,8 +427,6 @@ export class PreviewApp {
             chooseModel: () => this.host.postMessage({ type: 'chooseModel' }),
         });
         attachShortcuts({
-            undo: () => this.undo(),
-            redo: () => this.redo(),
             tool: (t) => this.setTool(t),
             fit: () => this.loaded?.viewport.fit(),
             brushStep: (d) => this.setBrushSize(this.view.brushSize + d),

@@ -107,26 +107,22 @@ export function isTyping(e: KeyboardEvent): boolean {
 
 /** What the keyboard shortcuts do. */
 export interface ShortcutActions {
-    undo(): void;
-    redo(): void;
     tool(t: PreviewViewState['tool']): void;
     fit(): void;
     brushStep(delta: number): void;
 }
 
 /**
- * Outside text fields: Ctrl/Cmd+Z, Ctrl+Shift+Z or Ctrl+Y, B (brush), F (fill), H (pan),
- * 0 (fit), [ and ] (brush size). Ctrl+S is VS Code's own Save, which the webview forwards.
+ * Outside text fields: B (brush), F (fill), H (pan), 0 (fit), [ and ] (brush size). Keys with
+ * Ctrl or Cmd are VS Code's: the webview forwards every key press to the workbench, which runs
+ * Save for Ctrl+S and its Undo and Redo for Ctrl+Z, Ctrl+Shift+Z and Ctrl+Y (the host turns
+ * them into this page's pixels). Handling them here as well would undo twice.
  */
 export function attachShortcuts(a: ShortcutActions): void {
     window.addEventListener('keydown', (e) => {
-        if (isTyping(e)) return;
-        const mod = e.ctrlKey || e.metaKey;
+        if (isTyping(e) || e.ctrlKey || e.metaKey) return;
         const k = e.key.toLowerCase();
-        if (mod && k === 'z' && !e.shiftKey) a.undo();
-        else if (mod && (k === 'y' || (k === 'z' && e.shiftKey))) a.redo();
-        else if (mod) return;
-        else if (k === 'b') a.tool('brush');
+        if (k === 'b') a.tool('brush');
         else if (k === 'f') a.tool('fill');
         else if (k === 'h') a.tool('pan');
         else if (k === '0') a.fit();

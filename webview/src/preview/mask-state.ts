@@ -1,18 +1,28 @@
 /**
- * The mask being edited: its ids, a per-class pixel count kept up to date by every change,
- * and an undo/redo history. DOM-free, so it is unit-tested in Node.
+ * The mask being edited: its ids and a per-class pixel count kept up to date by every change.
+ * The undo history is the host's (client/src/preview/edit-history.ts): the page paints, posts
+ * the ids, and sets the pixels the host sends back for VS Code's undo and redo. DOM-free, so
+ * it is unit-tested in Node.
  */
 import type { LabelIds } from '../../../server/src/protocol/preview';
 import { brushOffsets, floodRegion, linePoints, stamp } from './paint';
 
-/** One undoable change: the pixels it touched, their ids before, and the single id written. */
+/** A change to the ids: the pixels it touched (for redraws and counts). */
 export interface Change {
     label: string;
     indices: Uint32Array;
-    before: LabelIds;
-    after: number;
-    /** Unique per change, so "dirty" survives undo/redo round trips. */
-    serial: number;
+}
+
+/** Pixel indices (any order, no repeats) as runs: start, length pairs, ascending. */
+export function runsOf(indices: Uint32Array): Uint32Array {
+    const sorted = indices.slice().sort();
+    const runs: number[] = [];
+    for (const i of sorted) {
+        const last = runs.length - 2;
+        if (last >= 0 && runs[last] + runs[last + 1] === i) runs[last + 1]++;
+        else runs.push(i, 1);
+    }
+    return Uint32Array.from(runs);
 }
 
 /** Pixel rectangle (inclusive-exclusive) that a change touched, for partial redraws. */
@@ -23,27 +33,12 @@ export interface Rect {
     y1: number;
 }
 
-/** Most changes kept for undo; older ones are dropped (their pixels stay as they are). */
-const HISTORY_LIMIT = 200;
-
-/** One pixel's share of `contentHash`: a well-mixed 32-bit value of its index and id. */
-function pixelHash(i: number, id: number): number {
-    let h = Math.imul(i ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(id + 0x632be5ab, 0xc2b2ae35);
-    h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
-    return (h ^ (h >>> 15)) >>> 0;
-}
-
-/** An editable label map with counts and history. */
+/** An editable label map with counts. */
 export class MaskState {
     readonly counts: Uint32Array;
-    private undoStack: Change[] = [];
-    private redoStack: Change[] = [];
-    private serial = 0;
-    private savedSerial = 0;
-    private stroke: { label: string; value: number; touched: Map<number, number> } | undefined;
+    private stroke: { label: string; value: number; touched: Set<number> } | undefined;
     private offsets = brushOffsets(1);
     private last: [number, number] | undefined;
-    private hash = 0;
 
     constructor(
         readonly ids: LabelIds,
@@ -51,36 +46,7 @@ export class MaskState {
         readonly height: number,
     ) {
         this.counts = new Uint32Array(ids instanceof Uint16Array ? 65536 : 256);
-        for (let i = 0; i < ids.length; i++) {
-            this.counts[ids[i]]++;
-            this.hash = (this.hash + pixelHash(i, ids[i])) >>> 0;
-        }
-    }
-
-    /**
-     * A hash of the ids, kept up to date by every change (a sum of per-pixel hashes, so a
-     * change costs only its pixels): tells whether a saved history belongs to these ids.
-     */
-    get contentHash(): number {
-        return this.hash;
-    }
-
-    /** The undo and redo stacks (oldest first; the next redo last) and the saved marker. */
-    history(): { undo: readonly Change[]; redo: readonly Change[]; savedSerial: number } {
-        return { undo: this.undoStack, redo: this.redoStack, savedSerial: this.savedSerial };
-    }
-
-    /** Replaces the history (one saved for these very ids, see history-codec.ts). */
-    restoreHistory(undo: Change[], redo: Change[], savedSerial: number): void {
-        this.undoStack = undo.slice(-HISTORY_LIMIT);
-        this.redoStack = redo;
-        this.savedSerial = savedSerial;
-        this.serial = Math.max(
-            0,
-            savedSerial,
-            ...undo.map((c) => c.serial),
-            ...redo.map((c) => c.serial),
-        );
+        for (let i = 0; i < ids.length; i++) this.counts[ids[i]]++;
     }
 
     /** Largest id a pixel may hold in this mask's dtype. */
@@ -101,34 +67,9 @@ export class MaskState {
         return this.ids[y * this.width + x];
     }
 
-    get canUndo(): boolean {
-        return this.undoStack.length > 0;
-    }
-
-    get canRedo(): boolean {
-        return this.redoStack.length > 0;
-    }
-
-    /** Whether the ids differ from the last loaded or saved state (as far as history knows). */
-    get dirty(): boolean {
-        const top = this.undoStack[this.undoStack.length - 1];
-        return (top ? top.serial : 0) !== this.savedSerial;
-    }
-
-    /** Marks the current ids as saved. */
-    markSaved(): void {
-        const top = this.undoStack[this.undoStack.length - 1];
-        this.savedSerial = top ? top.serial : 0;
-    }
-
-    /** Marks the state as unsaved with no history to get back (ids restored after hide/show). */
-    markUnsavedBaseline(): void {
-        this.savedSerial = -1;
-    }
-
     /** Starts a brush stroke painting `value` with a brush of `size`, at pixel (x, y). */
     beginStroke(value: number, size: number, x: number, y: number): Rect {
-        this.stroke = { label: 'Brush', value, touched: new Map() };
+        this.stroke = { label: 'Brush', value, touched: new Set() };
         this.offsets = brushOffsets(size);
         this.last = [x, y];
         return this.paintSegment(x, y, x, y);
@@ -148,11 +89,7 @@ export class MaskState {
         this.stroke = undefined;
         this.last = undefined;
         if (!s || s.touched.size === 0) return undefined;
-        const indices = Uint32Array.from(s.touched.keys());
-        const before = this.newIds(indices.length);
-        let k = 0;
-        for (const old of s.touched.values()) before[k++] = old;
-        return this.push({ label: s.label, indices, before, after: s.value, serial: 0 });
+        return { label: s.label, indices: Uint32Array.from(s.touched) };
     }
 
     get stroking(): boolean {
@@ -164,28 +101,28 @@ export class MaskState {
         const at = this.idAt(x, y);
         if (at === undefined || at === value) return undefined;
         const indices = floodRegion(this.ids, this.width, this.height, x, y);
-        const before = this.newIds(indices.length);
-        for (let k = 0; k < indices.length; k++) before[k] = this.ids[indices[k]];
-        this.write(indices, value);
-        return this.push({ label: 'Fill', indices, before, after: value, serial: 0 });
+        for (let k = 0; k < indices.length; k++) this.set(indices[k], value);
+        return { label: 'Fill', indices };
     }
 
-    /** Undoes the last change; returns it (for redraws), or undefined when there is none. */
-    undo(): Change | undefined {
-        const c = this.undoStack.pop();
-        if (!c) return undefined;
-        for (let k = 0; k < c.indices.length; k++) this.set(c.indices[k], c.before[k]);
-        this.redoStack.push(c);
-        return c;
-    }
-
-    /** Redoes the last undone change. */
-    redo(): Change | undefined {
-        const c = this.redoStack.pop();
-        if (!c) return undefined;
-        this.write(c.indices, c.after);
-        this.undoStack.push(c);
-        return c;
+    /**
+     * Sets pixels the host sent (VS Code's undo or redo, another panel's edit): `runs` are
+     * start, length pairs of pixel indices, `ids` the new id of each of their pixels in order.
+     * Undefined when they do not fit this mask (nothing is set then).
+     */
+    apply(label: string, runs: Uint32Array, ids: ArrayLike<number>): Change | undefined {
+        const indices = new Uint32Array(ids.length);
+        let k = 0;
+        for (let r = 0; r + 1 < runs.length; r += 2) {
+            const [start, n] = [runs[r], runs[r + 1]];
+            if (start + n > this.ids.length || k + n > ids.length) return undefined;
+            for (let i = 0; i < n; i++) indices[k + i] = start + i;
+            k += n;
+        }
+        if (k !== ids.length || runs.length % 2 !== 0) return undefined;
+        for (let j = 0; j < k; j++) if (ids[j] > this.maxId) return undefined;
+        for (let j = 0; j < k; j++) this.set(indices[j], ids[j]);
+        return { label, indices };
     }
 
     /** The bounding rectangle of a change's pixels. */
@@ -210,9 +147,8 @@ export class MaskState {
         const r = Math.ceil(Math.sqrt(this.offsets.length)) + 1;
         if (s) {
             const visit = (i: number): void => {
-                const old = this.ids[i];
-                if (old === s.value) return;
-                if (!s.touched.has(i)) s.touched.set(i, old);
+                if (this.ids[i] === s.value) return;
+                s.touched.add(i);
                 this.set(i, s.value);
             };
             for (const [x, y] of linePoints(xa, ya, xb, yb)) {
@@ -227,27 +163,9 @@ export class MaskState {
         };
     }
 
-    private push(c: Change): Change {
-        c.serial = ++this.serial;
-        this.undoStack.push(c);
-        if (this.undoStack.length > HISTORY_LIMIT) this.undoStack.shift();
-        this.redoStack = [];
-        return c;
-    }
-
-    private write(indices: Uint32Array, value: number): void {
-        for (let k = 0; k < indices.length; k++) this.set(indices[k], value);
-    }
-
     private set(i: number, value: number): void {
-        const old = this.ids[i];
-        this.counts[old]--;
+        this.counts[this.ids[i]]--;
         this.ids[i] = value;
         this.counts[value]++;
-        this.hash = (this.hash - pixelHash(i, old) + pixelHash(i, value)) >>> 0;
-    }
-
-    private newIds(n: number): LabelIds {
-        return this.ids instanceof Uint16Array ? new Uint16Array(n) : new Uint8Array(n);
     }
 }
