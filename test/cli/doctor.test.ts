@@ -14,6 +14,12 @@ describe('spade doctor (CLI)', function () {
         const text = io.out_.join('\n');
         assert.match(text, /^device auto: using \S+ \(tfjs backend '\S+'\)/);
         assert.match(text, /\n {2}ok {3}wasm \(@tensorflow\/tfjs-backend-wasm\)/);
+        // The thread count says where it came from.
+        if (/\nwasm threads:/.test(text))
+            assert.match(
+                text,
+                /\nwasm threads: \d+ \((the cores|SPADE_WASM_THREADS=\d+|the trainer)/,
+            );
         // Every backend is listed, with a reason when it did not load.
         for (const b of ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']) {
             assert.match(text, new RegExp(`\\n {2}(ok {3}|no {3})${b} \\(`));
@@ -31,7 +37,15 @@ describe('spade doctor (CLI)', function () {
         const gpuCode = await doctorCommand.run(['--device', 'gpu'], io);
         const gpuOk = /\n {2}ok {3}tensorflow-gpu /.test(io.out_.join('\n'));
         assert.equal(gpuCode, gpuOk ? 0 : 1);
-        if (!gpuOk) assert.match(io.err_.join('\n'), /no tfjs backend works for device 'gpu'/);
+        if (!gpuOk) {
+            assert.match(io.err_.join('\n'), /no tfjs backend works for device 'gpu'/);
+            // The first line must not claim a backend is in use when the command fails.
+            assert.match(
+                io.out_[0],
+                /^device gpu: no backend for device gpu loaded \(tensorflow-gpu: /,
+            );
+            assert.match(io.out_[0], /npm install @tensorflow\/tfjs-node-gpu/);
+        }
         io = captureIO(os.tmpdir());
         assert.equal(await doctorCommand.run(['--device', 'tpu'], io), 2);
         assert.match(io.err_.join('\n'), /--device is 'tpu'; use auto, gpu or cpu/);

@@ -5,13 +5,16 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import sharp from 'sharp';
 import { exportCommand } from '../../server/src/cli/export-command';
 import {
     CLASSES_KEY,
+    SOURCE_KEY,
     defaultModelPath,
     readMetadata,
     type ModelClasses,
+    type ModelSource,
 } from '../../server/src/cli/model-source';
 import { synthesizeCommand } from '../../server/src/cli/synthesize-command';
 import { exportGenerator } from '../../server/src/engine/onnx/export';
@@ -20,6 +23,36 @@ import { scratch } from '../jobs/fixtures/options';
 import { SCENES, captureIO, randomState, sceneOptions, spectralForm, writeRun } from './helpers';
 
 const MASKS = path.join(SCENES, 'masks');
+
+/** A PNG of `width` x `height` 8-bit grey pixels with one row of data: enough for a header. */
+function pngHeader(width: number, height: number): Buffer {
+    const crc = (b: Buffer): number => {
+        let c = ~0;
+        for (const x of b) {
+            c ^= x;
+            for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+        }
+        return ~c >>> 0;
+    };
+    const chunk = (type: string, data: Buffer): Buffer => {
+        const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+        const out = Buffer.alloc(body.length + 8);
+        out.writeUInt32BE(data.length, 0);
+        body.copy(out, 4);
+        out.writeUInt32BE(crc(body), body.length + 4);
+        return out;
+    };
+    const ihdr = Buffer.alloc(13);
+    ihdr.writeUInt32BE(width, 0);
+    ihdr.writeUInt32BE(height, 4);
+    ihdr[8] = 8; // bit depth; colour type 0 (grey)
+    return Buffer.concat([
+        Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+        chunk('IHDR', ihdr),
+        chunk('IDAT', zlib.deflateSync(Buffer.alloc(width + 1))),
+        chunk('IEND', Buffer.alloc(0)),
+    ]);
+}
 
 async function pixels(file: string): Promise<{ data: Buffer; width: number; height: number }> {
     const r = await sharp(file).raw().toBuffer({ resolveWithObject: true });
@@ -55,6 +88,19 @@ describe('spade export / synthesize (CLI)', function () {
         assert.equal(classes?.names?.[0], 'sky');
         assert.equal(classes?.palette?.length, 9);
         assert.equal(fs.readdirSync(path.dirname(onnxFile)).length, 1, 'no temporary left');
+    });
+
+    it('export names its source run, checkpoint and class file without local paths', () => {
+        const bytes = fs.readFileSync(onnxFile);
+        assert.deepEqual(readMetadata<ModelSource>(bytes, SOURCE_KEY), {
+            run: 'scenes',
+            step: 12,
+            checkpoint: 'checkpoints/step-00000012',
+        });
+        assert.equal(readMetadata<ModelClasses>(bytes, CLASSES_KEY)?.source, 'classes.json');
+        const text = Buffer.from(bytes).toString('latin1');
+        assert.ok(!text.includes(tmp.dir), 'the scratch folder is in the model');
+        assert.ok(!text.includes(SCENES), 'the class file folder is in the model');
     });
 
     it('export describes the model as exporting the options directly would', () => {
@@ -217,8 +263,48 @@ describe('spade export / synthesize (CLI)', function () {
         assert.deepEqual(fs.readdirSync(out), ['good.png']);
         const text = io.err_.join('\n');
         assert.match(text, /broken\.png: .*(not an image|PNG)/i);
-        assert.match(text, /missing\.png: does not exist; check the path/);
+        assert.match(text, /spade synthesize: \S*missing\.png: does not exist; check the path/);
         assert.match(io.out_.join('\n'), /1 image \(64x64\) from 1 of 3 masks/);
+    });
+
+    it('checks masks and --instances before the model, and names them with what to do', async () => {
+        // The model does not exist: the mask and folder errors must come first, on their own.
+        let io = captureIO(tmp.dir);
+        let code = await synthesizeCommand.run(['--model', 'nope.onnx', 'nomask.png'], io);
+        assert.equal(code, 1);
+        assert.match(io.err_[0], /^spade synthesize: \S*nomask\.png: does not exist/);
+        assert.doesNotMatch(io.err_.join('\n'), /nope\.onnx/, 'the model was loaded first');
+        io = captureIO(tmp.dir);
+        const mask = path.join(MASKS, 'scene_00000.png');
+        code = await synthesizeCommand.run(['--model', onnxFile, '--instances', 'nodir', mask], io);
+        assert.equal(code, 2);
+        assert.match(
+            io.err_.join('\n'),
+            /spade synthesize: --instances \S*nodir: no such folder; name the folder of instance maps/,
+        );
+    });
+
+    it('an oversized mask says its size and the limit; a bad --classes says what to pass', async () => {
+        // A PNG header of 20000x20000 grey pixels: sharp refuses it by its size alone.
+        const big = path.join(tmp.dir, 'big.png');
+        fs.writeFileSync(big, pngHeader(20000, 20000));
+        let io = captureIO(tmp.dir);
+        let code = await synthesizeCommand.run(['--model', onnxFile, '--out', 'big-out', big], io);
+        assert.equal(code, 1);
+        let text = io.err_.join('\n');
+        assert.match(text, /big\.png: is too large \(20000x20000\): over the 268402689 pixels/);
+        assert.match(text, /Scale it down/);
+        assert.doesNotMatch(text, /should be PNG/);
+        io = captureIO(tmp.dir);
+        const mask = path.join(MASKS, 'scene_00000.png');
+        code = await synthesizeCommand.run(['--model', onnxFile, '--classes', 'no.json', mask], io);
+        assert.equal(code, 2);
+        text = io.err_.join('\n');
+        assert.match(
+            text,
+            /--classes: \S*no\.json: cannot read the class file .*; pass a JSON class/,
+        );
+        assert.doesNotMatch(text, /[^.]\.\.$/m, 'a doubled full stop');
     });
 
     it('a missing or foreign model is exit 2 with what to do', async () => {
@@ -236,6 +322,17 @@ describe('spade export / synthesize (CLI)', function () {
             io.err_.join('\n'),
             /foreign\.onnx: this ONNX file was not exported by SPADE Studio/,
         );
+        // A mask or a config passed as the model: say what --model takes.
+        const config = path.join(tmp.dir, 'x.spade');
+        fs.writeFileSync(config, 'dataset d { }\n');
+        for (const file of [path.join(MASKS, 'scene_00000.png'), config]) {
+            io = captureIO(tmp.dir);
+            assert.equal(await synthesizeCommand.run(['--model', file, MASKS], io), 2);
+            assert.match(
+                io.err_.join('\n'),
+                /not an ONNX model .*; --model takes an \.onnx file exported by `spade export`, a run folder or a checkpoint folder/,
+            );
+        }
     });
 
     it('without --model it uses the embedded default, or says plainly that it is missing', async function () {

@@ -211,5 +211,10 @@ describe('spade synthesize --style (CLI)', function () {
             /nope\.png: cannot be read as a style image \(no such file\); choose a PNG or JPEG/,
         );
         assert.equal(r.files.size, 0, 'nothing written');
+
+        r = await synth(['--model', onnxFile, '--style', tmp.dir], 'folder');
+        assert.equal(r.code, 2);
+        assert.match(r.err, /: is a folder, not a style image; name one PNG or JPEG photo inside/);
+        assert.doesNotMatch(r.err, /unsupported image format/);
     });
 });

@@ -8,10 +8,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
+    GPU_REQUIREMENTS,
     doctor,
     formatReport,
     initBackend,
     missingLibraryOf,
+    wantedWasmThreads,
+    wasmThreadsOrigin,
+    type BackendReport,
 } from '../../server/src/engine/backend';
 import {
     parseSafetensors,
@@ -61,6 +65,75 @@ describe('engine backend and doctor', function () {
                 /tfjs-node-gpu is not installed.*CUDA Toolkit 11\.2/,
             );
         }
+    });
+
+    it('device gpu with no GPU backend says so first, with the reason and what to install', function () {
+        const r: BackendReport = {
+            active: 'cpu',
+            chosen: 'cpu',
+            device: 'gpu',
+            probes: [
+                {
+                    backend: 'tensorflow-gpu',
+                    pkg: '@tensorflow/tfjs-node-gpu',
+                    ok: false,
+                    reason: 'the loader could not open the shared library libcudart.so.11.0',
+                },
+                { backend: 'cpu', pkg: '@tensorflow/tfjs', ok: true },
+            ],
+            gpuRequirements: GPU_REQUIREMENTS,
+        };
+        const first = formatReport(r).split('\n')[0];
+        assert.doesNotMatch(first, /using/);
+        assert.match(
+            first,
+            /^device gpu: no backend for device gpu loaded \(tensorflow-gpu: .*libcudart/,
+        );
+        assert.ok(first.includes(GPU_REQUIREMENTS), first);
+        // With the GPU backend loaded, the first line says it is used.
+        r.chosen = 'tensorflow-gpu';
+        r.probes[0] = { backend: 'tensorflow-gpu', pkg: '@tensorflow/tfjs-node-gpu', ok: true };
+        assert.match(formatReport(r), /^device gpu: using tensorflow-gpu/);
+    });
+
+    it('says where the wasm thread count came from, and warns about SPADE_WASM_THREADS', function () {
+        const origin = (v: string | undefined, cores = 2, preferred?: number) =>
+            wasmThreadsOrigin(v === undefined ? {} : { SPADE_WASM_THREADS: v }, preferred, cores);
+        assert.deepEqual(origin(undefined), {
+            source: 'the cores; SPADE_WASM_THREADS overrides; training at batch size 1 uses 1',
+        });
+        assert.deepEqual(origin(''), origin(undefined));
+        assert.match(origin(undefined, 2, 1).source, /one thread at batch size 1/);
+        assert.deepEqual(origin('2'), { source: 'SPADE_WASM_THREADS=2' });
+        assert.match(origin('3').warning!, /SPADE_WASM_THREADS=3 is more than the 2 cores/);
+        const many = origin('12', 16);
+        assert.equal(many.source, 'SPADE_WASM_THREADS=12');
+        assert.match(many.warning!, /capped at 8/);
+        assert.doesNotMatch(many.warning!, /cores/);
+        for (const bad of ['0', '-2', 'abc', '1.5']) {
+            const o = origin(bad);
+            assert.match(o.source, /^the cores/, bad);
+            assert.match(o.warning!, new RegExp(`'${bad}', not a whole number .* ignored`), bad);
+            // The count itself is unchanged: an invalid value is ignored as before.
+            assert.equal(
+                wantedWasmThreads({ SPADE_WASM_THREADS: bad }, 3),
+                wantedWasmThreads({}, 3),
+            );
+        }
+        const r: BackendReport = {
+            active: 'wasm',
+            chosen: 'wasm',
+            device: 'auto',
+            probes: [{ backend: 'wasm', pkg: '@tensorflow/tfjs-backend-wasm', ok: true }],
+            gpuRequirements: GPU_REQUIREMENTS,
+            threads: 8,
+            threadsSource: many.source,
+            threadsWarning: many.warning,
+        };
+        assert.match(
+            formatReport(r),
+            /\nwasm threads: 8 \(SPADE_WASM_THREADS=12\)\n {2}note: .*capped at 8/,
+        );
     });
 
     it('names the shared library a loader could not open', function () {

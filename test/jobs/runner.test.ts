@@ -118,7 +118,8 @@ describe('job runner (worker processes through tsx)', function () {
             fs.readdirSync(path.join(ckDir, partial[0])).length > 0,
             'some files already written',
         );
-        job.kill();
+        // Killed from outside (not job.kill(), which is the user's stop): a crash.
+        process.kill(job.pid, 'SIGKILL');
         const done = await job.finished;
         assert.equal(done.reason, 'failed');
         const store = new CheckpointStore(opts.outDir, 3);

@@ -27,6 +27,12 @@ train tiny_run {
 }
 `;
 
+/** Creates the data folders of `opts` (spade train refuses to start without them). */
+function makeData(opts: { dataset: { root: string } }): void {
+    for (const d of ['label', 'image'])
+        fs.mkdirSync(path.join(opts.dataset.root, d), { recursive: true });
+}
+
 describe('spade train (CLI)', function () {
     this.timeout(60000);
     let tmp: ReturnType<typeof scratch>;
@@ -63,6 +69,7 @@ describe('spade train (CLI)', function () {
 
     it('trains from a resolved-options JSON file and resumes it with --resume', async () => {
         const opts = tinyOptions(path.join(tmp.dir, 'runs', 'json'));
+        makeData(opts);
         fs.writeFileSync(path.join(tmp.dir, 'o.json'), JSON.stringify(opts));
         assert.equal(await cmd.run(['o.json', '--max-steps', '6'], io), 0, err.join('\n'));
         assert.equal(await cmd.run(['o.json', '--resume'], io), 0, err.join('\n'));
@@ -71,6 +78,7 @@ describe('spade train (CLI)', function () {
 
     it('exits 1 with the option named when a resume meets a shape change', async () => {
         const opts = tinyOptions(path.join(tmp.dir, 'runs', 'shape'));
+        makeData(opts);
         fs.writeFileSync(path.join(tmp.dir, 'o.json'), JSON.stringify(opts));
         assert.equal(await cmd.run(['o.json', '--max-steps', '5'], io), 0);
         opts.dataset.labelNc = 9;
@@ -98,5 +106,86 @@ describe('spade train (CLI)', function () {
             err.join('\n'),
             /has several train blocks \(tiny_run, other\); choose one with --block NAME/,
         );
+        // A PNG (or any file without a train block) given as the config.
+        fs.writeFileSync(path.join(tmp.dir, 'mask.png'), Buffer.from([137, 80, 78, 71]));
+        err.length = 0;
+        assert.equal(await cmd.run(['mask.png'], io), 2);
+        assert.match(
+            err.join('\n'),
+            /mask\.png: is not a \.spade config .*; pass a \.spade config/,
+        );
+        assert.doesNotMatch(err.join('\n'), /\(none\)/);
+        fs.writeFileSync(path.join(tmp.dir, 'empty.spade'), 'generator g { ngf = 4 }\n');
+        err.length = 0;
+        assert.equal(await cmd.run(['empty.spade'], io), 2);
+        assert.match(err.join('\n'), /empty\.spade: has no train block; add one/);
+    });
+
+    describe('refusals and a second Ctrl-C', () => {
+        /** Options whose data folders exist (outside the run folder) unless `data` is false. */
+        const optionsIn = (run: string, data = true) => {
+            const opts = tinyOptions(path.join(tmp.dir, 'runs', run));
+            opts.dataset.root = path.join(tmp.dir, data ? 'data' : 'no-data');
+            if (data) makeData(opts);
+            fs.writeFileSync(path.join(tmp.dir, `${run}.json`), JSON.stringify(opts));
+            return opts;
+        };
+
+        it('refuses --resume with no checkpoint with exit 2, creating no run folder', async () => {
+            const opts = optionsIn('none');
+            assert.equal(await cmd.run(['none.json', '--resume'], io), 2);
+            assert.ok(!fs.existsSync(opts.outDir), 'no run folder is created');
+            const text = err.join('\n');
+            assert.match(text, /Nothing to resume in .*none: no checkpoint .*Drop --resume/);
+            assert.doesNotMatch(text, /Training none into|worker pid/);
+        });
+
+        it('refuses missing data folders once each with exit 2, creating no run folder', async () => {
+            const opts = optionsIn('nodata', false);
+            assert.equal(await cmd.run(['nodata.json'], io), 2);
+            assert.ok(!fs.existsSync(opts.outDir), 'no run folder is created');
+            assert.equal(err.length, 2, err.join('\n'));
+            assert.match(err[0], /no-data[/\\]label: the label folder does not exist\. Check/);
+            assert.match(err[1], /no-data[/\\]image: the image folder does not exist\./);
+        });
+
+        it('refuses a fresh start over checkpoints before starting a worker, exit 2', async () => {
+            optionsIn('twice');
+            assert.equal(await cmd.run(['twice.json', '--max-steps', '5'], io), 0);
+            err.length = 0;
+            assert.equal(await cmd.run(['twice.json'], io), 2);
+            assert.equal(err.length, 1, err.join('\n'));
+            assert.match(err[0], /already holds checkpoints up to step 5\. Add --resume/);
+        });
+
+        it('a second Ctrl-C kills the worker: stopped (not failed), exit 130, checkpoint kept', async () => {
+            const opts = optionsIn('killed');
+            const slow = makeTrainCommand({
+                runnerOptions: {
+                    env: {
+                        SPADE_TRAINER_MODULE: linearTrainerModule,
+                        LINEAR_TRAINER_STEP_MS: '40',
+                    },
+                },
+                tty: false,
+            });
+            const before = new Set(process.listeners('SIGINT'));
+            const running = slow.run(['killed.json'], io);
+            const store = new CheckpointStore(opts.outDir, 3);
+            while (!store.latest()) await new Promise((r) => setTimeout(r, 20));
+            const onSigint = process.listeners('SIGINT').find((l) => !before.has(l));
+            assert.ok(onSigint, 'spade train listens for Ctrl-C');
+            onSigint('SIGINT');
+            onSigint('SIGINT');
+            assert.equal(await running, 130);
+            const text = err.join('\n');
+            assert.match(
+                text,
+                /Training killed by the second Ctrl-C at step \d+ \(epoch \d+\), without a final checkpoint\. The last checkpoint is intact: .*step-00000005 \(--resume continues from it\)/,
+            );
+            assert.doesNotMatch(text, /failed|internal|exited with code|was killed \(SIGKILL\)/);
+            assert.equal(new RunFolder(opts.outDir).readStatus()?.state, 'stopped');
+            assert.equal(store.latest()?.step, 5);
+        });
     });
 });

@@ -161,4 +161,33 @@ describe('training job loop (in process, test trainer)', () => {
             'the old run is untouched',
         );
     });
+
+    it("reports an epoch's last step in that epoch, in progress, status, checkpoint and done alike", async () => {
+        // 5 steps per epoch; status.json is read back when the step-5 checkpoint is announced.
+        const opts = tinyOptions(path.join(tmp.dir, 'epoch'));
+        const folder = new RunFolder(opts.outDir);
+        const statusAt: { step: number; epoch: number }[] = [];
+        const { done, events } = await runInProcess(
+            opts,
+            'fresh',
+            { maxSteps: 5 },
+            undefined,
+            (e) => {
+                if (e.type === 'checkpoint') {
+                    const st = folder.readStatus();
+                    if (st) statusAt.push({ step: st.step, epoch: st.epoch });
+                }
+            },
+        );
+        const progress = events.filter((e) => e.type === 'progress');
+        const last = progress[progress.length - 1];
+        assert.equal(last.step, 5);
+        assert.equal(last.epoch, 1, 'step 5/5 of epoch 1 is not epoch 2');
+        assert.ok(progress.every((p) => p.epoch <= 1));
+        assert.deepEqual(statusAt[statusAt.length - 1], { step: 5, epoch: 1 });
+        const ck = events.find((e) => e.type === 'checkpoint' && e.step === 5);
+        assert.equal(ck?.type === 'checkpoint' && ck.epoch, 1);
+        assert.equal(done.epoch, 1);
+        assert.equal(folder.readStatus()?.epoch, 1, 'the final status agrees');
+    });
 });

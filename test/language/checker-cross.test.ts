@@ -163,3 +163,40 @@ describe('checker: load vs crop', () => {
         );
     });
 });
+
+describe('checker: style encoder vs crop', () => {
+    const ds = (c: number) => `    preprocess { load = ${c}  crop = ${c} }`;
+
+    it('reports style = on with a crop below 256 at the crop, naming both properties', () => {
+        const text = config({ ds: ds(128), gen: '    style = on' });
+        const [d] = withCode(text, 'SP4012');
+        assert.equal(d.severity, 'error');
+        assert.match(d.message, /style = on in generator 'g'.*crop 256 or more/);
+        assert.match(d.message, /dataset 'd' has crop 128/);
+        assert.match(d.message, /Set crop to at least 256.*or turn style off/);
+        assert.equal(text.slice(d.span.start, d.span.end), '128');
+        assert.ok(d.related?.some((r) => text.slice(r.span.start, r.span.end) === 'style = on'));
+        // Two fixes are equally plausible and edit different blocks: none is offered.
+        assert.equal(d.data, undefined);
+    });
+
+    it('accepts crop 256 or more, and a small crop without the encoder', () => {
+        assert.deepEqual(codes(config({ ds: ds(256), gen: '    style = on' })), []);
+        assert.deepEqual(codes(config({ ds: ds(512), gen: '    style = on' })), []);
+        assert.deepEqual(codes(config({ ds: ds(128), gen: '    style = off' })), []);
+        assert.deepEqual(codes(config({ ds: ds(128) })), []);
+    });
+
+    it('accepts style = on with the mode default crop (256 or more in every mode)', () => {
+        const text = 'dataset c {\n    mode = cityscapes\n    root = "r"\n}\n';
+        const tail = 'generator g { style = on }\ntrain t {\n    data = c\n    generator = g\n}\n';
+        assert.deepEqual(withCode(text + tail, 'SP4012'), []);
+    });
+
+    it('reports once when two train blocks share the dataset and generator', () => {
+        const text =
+            config({ ds: ds(128), gen: '    style = on' }) +
+            'train t2 {\n    data = d\n    generator = g\n}\n';
+        assert.equal(withCode(text, 'SP4012').length, 1);
+    });
+});

@@ -1,6 +1,7 @@
 /** The samples check clean; the error samples have errors; and the CLI reports both correctly. */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkCommand } from '../../server/src/cli/check-command';
 import { runCli } from '../../server/src/cli/run';
@@ -78,6 +79,28 @@ describe('samples and spade check', () => {
         assert.ok(all.out.some((l) => / warning /.test(l)));
         assert.ok(!errorsOnly.out.some((l) => / warning /.test(l)));
         assert.equal(errorsOnly.code, 1);
+    });
+
+    it('exits 2 saying so when a folder holds no .spade file, instead of "0 files checked"', async () => {
+        const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'spade-check-empty-'));
+        try {
+            fs.writeFileSync(path.join(empty, 'notes.txt'), 'not a config');
+            const r = await run(['check', empty]);
+            assert.equal(r.code, 2);
+            assert.deepEqual(r.out, []);
+            const text = r.err.join('\n');
+            assert.match(
+                text,
+                /: no \.spade files found in this folder or below .*Name a \.spade file/,
+            );
+            assert.doesNotMatch(text, /0 files checked/);
+            // Alongside a real config the empty folder still fails, and the config is checked.
+            const both = await run(['check', 'samples/coco-stuff-256.spade', empty]);
+            assert.equal(both.code, 2);
+            assert.match(both.err.join('\n'), /1 file checked: 0 errors/);
+        } finally {
+            fs.rmSync(empty, { recursive: true, force: true });
+        }
     });
 
     it('exits 2 with a message naming the file when it cannot be read, and on bad usage', async () => {

@@ -14,7 +14,7 @@ import {
     NodeDatasetFiles,
     type DatasetFiles,
 } from '../../server/src/features/dataset-checks-files';
-import { datasetTarget } from '../../server/src/features/dataset-checks-options';
+import { anchorSpan, datasetTarget } from '../../server/src/features/dataset-checks-options';
 import { DatasetChecks } from '../../server/src/features/dataset-checks-provider';
 import { histogramMarkdown } from '../../server/src/features/dataset-checks-report';
 import {
@@ -201,6 +201,37 @@ describe('dataset checks on disk', function () {
         assert.match(finding(r, 'dataUnpaired').message, /1 label\(s\) have no image.*: b\.png/);
         assert.match(finding(r, 'dataExtra').message, /1 image\(s\) have no label.*: c\.jpg/);
         assert.equal(r.samples, 1);
+    });
+
+    it('points unpaired and unused images at image_dir, the folder the message is about', async () => {
+        const f = fixture();
+        await f.grey('a.png', 1, 1, [0]);
+        await f.grey('b.png', 1, 1, [0]);
+        await f.image('a.jpg', 1, 1);
+        await f.image('c.jpg', 1, 1);
+        const r = await check(f, NO_RESIZE);
+        const text = customDataset('d', NO_RESIZE);
+        const block = [...analyze(text)!.model.symbols.get('dataset')!.values()][0];
+        for (const kind of ['dataUnpaired', 'dataExtra']) {
+            const span = anchorSpan(block, finding(r, kind).anchor);
+            assert.equal(text.slice(span.start, span.end), '"image"', kind);
+        }
+    });
+
+    it('says a check stopped by its sample limit in plain words', async () => {
+        const f = fixture();
+        for (const n of ['a', 'b', 'c']) {
+            await f.grey(`${n}.png`, 1, 1, [0]);
+            await f.image(`${n}.jpg`, 1, 1);
+        }
+        const r = await check(f, NO_RESIZE, new NodeDatasetFiles(), {
+            timeMs: 60000,
+            maxSamples: 2,
+        });
+        assert.match(
+            finding(r, 'dataPartial').message,
+            /Checked 2 of 3 samples, .* \(stopped by the limit of 2 samples per check\);/,
+        );
     });
 
     it('opens a file again only when its mtime or size changed', async () => {

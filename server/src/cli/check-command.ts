@@ -1,7 +1,8 @@
 /**
  * `spade check`: checks configs like the editor does and prints one line per diagnostic,
  * `file:line:col: severity code: message` (1-based line and column; the column counts UTF-16
- * units, as editors do). Exits 1 when any error was found, 2 when a file cannot be read.
+ * units, as editors do). Exits 1 when any error was found, 2 when a file cannot be read or a
+ * folder holds no .spade file.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,7 +15,8 @@ export const checkCommand: Command = {
     usage: [
         'usage: spade check [--errors-only] <file.spade | folder>...',
         '  Checks each file (folders: every .spade file inside) and prints',
-        '  file:line:col: severity code: message. Exit code 0: no errors; 1: errors; 2: bad usage or unreadable file.',
+        '  file:line:col: severity code: message. Exit code 0: no errors; 1: errors; 2: bad usage,',
+        '  an unreadable file, or a folder with no .spade files.',
     ].join('\n'),
     async run(args, io) {
         const errorsOnly = args.includes('--errors-only');
@@ -31,19 +33,28 @@ export const checkCommand: Command = {
         }
         let errors = 0;
         let warnings = 0;
-        let unreadable = 0;
+        /** Unreadable files and folders without configs: exit 2. */
+        let unusable = 0;
         const files: string[] = [];
         for (const t of targets) {
             const abs = path.resolve(io.cwd, t);
             try {
-                if (fs.statSync(abs).isDirectory())
-                    files.push(...findConfigs(abs).map((f) => path.join(t, path.relative(abs, f))));
-                else files.push(t);
+                if (fs.statSync(abs).isDirectory()) {
+                    const found = findConfigs(abs);
+                    if (found.length === 0) {
+                        // Nothing checked is not "no errors": a wrong folder must not pass CI.
+                        io.err(
+                            `${t}: no .spade files found in this folder or below (node_modules and dot folders are skipped). Name a .spade file or a folder that holds one.`,
+                        );
+                        unusable++;
+                    }
+                    files.push(...found.map((f) => path.join(t, path.relative(abs, f))));
+                } else files.push(t);
             } catch (e) {
                 io.err(
                     `${t}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)}). Check the path.`,
                 );
-                unreadable++;
+                unusable++;
             }
         }
         for (const f of files) {
@@ -54,7 +65,7 @@ export const checkCommand: Command = {
                 io.err(
                     `${f}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)}). Check the path and its permissions.`,
                 );
-                unreadable++;
+                unusable++;
                 continue;
             }
             const analysis = analyze(text);
@@ -69,10 +80,11 @@ export const checkCommand: Command = {
                 );
             }
         }
-        io.err(
-            `${files.length} file${files.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}.`,
-        );
-        return unreadable > 0 ? 2 : errors > 0 ? 1 : 0;
+        if (files.length > 0)
+            io.err(
+                `${files.length} file${files.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}.`,
+            );
+        return unusable > 0 ? 2 : errors > 0 ? 1 : 0;
     },
 };
 

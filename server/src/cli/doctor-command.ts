@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { doctor, formatReport } from '../engine/backend';
+import { doctor, formatReport, reportUsable } from '../engine/backend';
 import type * as OrtModule from 'onnxruntime-node';
 import type SharpModule from 'sharp';
 import type { Device } from '../engine/options';
@@ -83,13 +83,7 @@ async function runDoctor(args: string[], io: CliIO): Promise<number> {
     const report = await doctor(device);
     for (const line of formatReport(report).split('\n')) io.out(line);
     for (const line of [...onnxruntimeLines(), ...sharpLines()]) io.out(line);
-    // doctor() names 'cpu' as chosen even when nothing loaded for the device (gpu included).
-    const usable = report.probes.some(
-        (p) =>
-            p.ok &&
-            p.backend === report.chosen &&
-            (device !== 'gpu' || p.backend === 'tensorflow-gpu'),
-    );
+    const usable = reportUsable(report);
     if (!usable) {
         io.err(
             `spade doctor: no tfjs backend works for device '${device}'` +

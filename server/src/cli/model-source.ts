@@ -33,10 +33,15 @@ export interface ModelClasses {
     source: string;
 }
 
-/** Which checkpoint an export came from. */
+/**
+ * Which checkpoint an export came from. Names only, no local paths: an exported model is
+ * shared, and the folders it was made in mean nothing (and say too much) elsewhere.
+ */
 export interface ModelSource {
+    /** The run folder's name. */
     run: string;
     step: number;
+    /** The checkpoint folder relative to the run folder (`checkpoints/step-XXXXXXXX`). */
     checkpoint: string;
 }
 
@@ -220,9 +225,20 @@ export function exportRun(target: string, mode: 'onehot' | 'plain' = 'onehot'): 
         });
     }
     const classes = runClasses(options);
-    const source: ModelSource = { run: runDir, step: meta.step, checkpoint: checkpointDir };
+    const source: ModelSource = {
+        run: path.basename(runDir),
+        step: meta.step,
+        checkpoint: path.relative(runDir, checkpointDir).split(path.sep).join('/'),
+    };
     const extra: Record<string, string> = { [SOURCE_KEY]: JSON.stringify(source) };
-    if (classes) extra[CLASSES_KEY] = JSON.stringify(classes);
+    // The class file by its name only, for the same reason; built-in palettes keep their label.
+    if (classes) {
+        const shared =
+            classes.source === options.dataset.classFile
+                ? { ...classes, source: path.basename(classes.source) }
+                : classes;
+        extra[CLASSES_KEY] = JSON.stringify(shared);
+    }
     return {
         bytes: withMetadata(exported.bytes, extra),
         info: exported.info,

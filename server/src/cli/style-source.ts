@@ -25,6 +25,11 @@ export async function readStyleImage(
             `${file}: cannot be read as a style image (no such file); choose a PNG or JPEG photo`,
         );
     }
+    if (fs.statSync(file).isDirectory()) {
+        throw new Error(
+            `${file}: is a folder, not a style image; name one PNG or JPEG photo inside it`,
+        );
+    }
     try {
         out = await sharp(file)
             .toColourspace('srgb')

@@ -116,13 +116,14 @@ function expandMasks(targets: string[], cwd: string, io: CliIO): { files: string
                     .filter((n) => IMAGE_EXTENSIONS.includes(path.extname(n)))
                     .sort(naturalCompare)
                     .map((n) => path.join(abs, n));
-                if (inside.length === 0) io.err(`${abs}: holds no images; nothing to do there.`);
+                if (inside.length === 0)
+                    io.err(`spade synthesize: ${abs}: holds no images; nothing to do there.`);
                 files.push(...inside);
             } else files.push(abs);
         } catch (e) {
             const code = (e as NodeJS.ErrnoException).code;
             io.err(
-                `${abs}: ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}; check the path.`,
+                `spade synthesize: ${abs}: ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}; check the path.`,
             );
             bad++;
         }
@@ -235,6 +236,45 @@ async function encodeStyle(
     }
 }
 
+/** Why `dir` cannot be a folder of instance maps, or undefined when it can. */
+function folderProblem(dir: string): string | undefined {
+    try {
+        return fs.statSync(dir).isDirectory() ? undefined : 'is a file, not a folder';
+    } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        return code === 'ENOENT' ? 'no such folder' : `cannot be read (${code})`;
+    }
+}
+
+/** `--classes FILE` as a palette; errors say what the file should be. */
+function readClasses(file: string): Palette | undefined {
+    try {
+        return readClassFile(file).palette;
+    } catch (e) {
+        throw new Error(
+            `--classes: ${(e as Error).message.replace(/\.$/, '')}; pass a JSON class file ` +
+                '({"names": [...], "colors": [[r, g, b], ...]}), or drop --classes to use the ' +
+                "model's own classes",
+            { cause: e },
+        );
+    }
+}
+
+/** The model's metadata; a file that is not a SPADE ONNX model says what to pass instead. */
+function modelInfo(model: ResolvedModel): OnnxModelInfo {
+    try {
+        return readModelInfo(model.bytes, model.where);
+    } catch (e) {
+        const msg = (e as Error).message;
+        if (!/not an ONNX model/.test(msg)) throw e;
+        throw new Error(
+            `${msg}; --model takes an .onnx file exported by \`spade export\`, a run folder or a ` +
+                'checkpoint folder',
+            { cause: e },
+        );
+    }
+}
+
 async function runSynthesize(args: string[], io: CliIO): Promise<number> {
     let a: Args;
     try {
@@ -249,6 +289,24 @@ async function runSynthesize(args: string[], io: CliIO): Promise<number> {
         io.err(USAGE);
         return 2;
     }
+    // Masks and the instance folder first: a typo there should not wait for a model to load.
+    const { files, bad: missing } = expandMasks(a.masks, io.cwd, io);
+    const instanceDir = a.instances === undefined ? undefined : path.resolve(io.cwd, a.instances);
+    const instanceProblem = instanceDir === undefined ? undefined : folderProblem(instanceDir);
+    if (instanceProblem !== undefined) {
+        io.err(
+            `spade synthesize: --instances ${instanceDir}: ${instanceProblem}; name the folder ` +
+                'of instance maps (same names as the masks), or drop --instances to use the ' +
+                "masks' own edges.",
+        );
+        return 2;
+    }
+    if (files.length === 0) {
+        io.err(
+            'spade synthesize: no masks to synthesize; name label map files or folders of them.',
+        );
+        return missing > 0 ? 1 : 0;
+    }
     const t0 = performance.now();
     let session: GeneratorSession;
     let palette: Palette | undefined;
@@ -258,19 +316,17 @@ async function runSynthesize(args: string[], io: CliIO): Promise<number> {
         const model = resolveModel(a.model, io.cwd);
         where = model.where;
         palette = classPalette(model.classes);
-        if (a.classes !== undefined)
-            palette = readClassFile(path.resolve(io.cwd, a.classes)).palette;
+        if (a.classes !== undefined) palette = readClasses(path.resolve(io.cwd, a.classes));
         // Read the metadata first so a foreign file's error names the file, not the bytes.
-        const info = readModelInfo(model.bytes, model.where);
+        const info = modelInfo(model);
         if (a.style !== undefined) style = await encodeStyle(model, info, a.style, io.cwd);
         session = await GeneratorSession.load(model.bytes);
     } catch (e) {
-        io.err(`spade synthesize: ${(e as Error).message}.`);
+        io.err(`spade synthesize: ${(e as Error).message.replace(/\.$/, '')}.`);
         return 2;
     }
     const info = session.info;
     const loadMs = performance.now() - t0;
-    const { files, bad: missing } = expandMasks(a.masks, io.cwd, io);
     const outDir = path.resolve(io.cwd, a.out);
     const samples = info.zDim > 0 ? a.samples : 1;
     if (a.samples > 1 && info.zDim === 0) {
@@ -278,7 +334,6 @@ async function runSynthesize(args: string[], io: CliIO): Promise<number> {
             `note: ${where} has no style input, so --samples ${a.samples} gives one image per mask.`,
         );
     }
-    const instanceDir = a.instances === undefined ? undefined : path.resolve(io.cwd, a.instances);
     let failed = missing;
     let written = 0;
     let synthMs = 0;

@@ -8,8 +8,9 @@ import type { RunOptions } from '../engine/options';
 import { readConfig, resolveRun, listTrainBlocks } from '../jobs/config-source';
 import { progressBar, progressLine } from '../jobs/progress';
 import { readJson } from '../jobs/run-folder';
+import { missingDataFolders } from '../jobs/preflight';
 import { JobRunner, JobStartError, type RunnerOptions } from '../jobs/runner';
-import type { ProgressEvent, StartMode, WorkerEvent } from '../protocol/worker';
+import type { DoneEvent, ProgressEvent, StartMode, WorkerEvent } from '../protocol/worker';
 import type { CliIO, Command } from './command';
 
 const USAGE = [
@@ -20,8 +21,27 @@ const USAGE = [
     '  --run      run name: the run folder becomes a sibling of the configured one with this name',
     '  --resume   continue the run folder from its latest checkpoint',
     '  --max-steps  stop (with a checkpoint) after this global step',
-    '  Exit code 0: finished or stopped; 1: training failed; 2: bad usage or config.',
+    '  Exit code 0: finished or stopped; 1: training failed; 2: bad usage or input (config,',
+    '  data folders, checkpoints already there or none to resume; nothing is created);',
+    '  130: killed by a second Ctrl-C (no final checkpoint; the last one is intact).',
 ].join('\n');
+
+/** Exit code after a second Ctrl-C killed the worker (128 + SIGINT, as shells report it). */
+export const KILLED_EXIT = 130;
+
+/** The worker's and runner's messages name the editor's Resume action; here it is a flag. */
+function forCli(message: string): string {
+    return message
+        .replace(/\bUse Resume\b/, 'Add --resume')
+        .replace(/\bStart a new training instead\./, 'Drop --resume to start a new training.');
+}
+
+function killedMessage(done: DoneEvent): string {
+    const last = done.lastCheckpoint
+        ? `The last checkpoint is intact: ${done.lastCheckpoint} (--resume continues from it).`
+        : 'No checkpoint had been saved yet.';
+    return `Training killed by the second Ctrl-C at step ${done.step} (epoch ${done.epoch}), without a final checkpoint. ${last}`;
+}
 
 /** Test seams: runner options (worker, environment) and whether to redraw one status line. */
 export interface TrainCommandDeps {
@@ -87,9 +107,14 @@ function loadOptions(
     let block = a.block;
     if (block === undefined) {
         const blocks = listTrainBlocks(file, read.text);
-        if (blocks.length !== 1) {
-            const names = blocks.map((b) => b.name).join(', ') || 'none';
-            return `${file}: ${blocks.length === 0 ? 'has no train block' : 'has several train blocks'} (${names}); choose one with --block NAME.`;
+        if (blocks.length === 0) {
+            return path.extname(file) === '.spade'
+                ? `${file}: has no train block; add one (train NAME { data = ... }) or pass the config that holds it.`
+                : `${file}: is not a .spade config (no train block in it); pass a .spade config with a train block, or a run's options.json.`;
+        }
+        if (blocks.length > 1) {
+            const names = blocks.map((b) => b.name).join(', ');
+            return `${file}: has several train blocks (${names}); choose one with --block NAME.`;
         }
         block = blocks[0].name;
     }
@@ -116,6 +141,12 @@ export function makeTrainCommand(deps: TrainCommandDeps = {}): Command {
                 return 2;
             }
             const { options } = loaded;
+            // Before anything is created: a refused start leaves no run folder behind.
+            const missing = missingDataFolders(options.dataset);
+            if (missing.length > 0) {
+                for (const m of missing) io.err(`spade train: ${m}`);
+                return 2;
+            }
             const runner = new JobRunner({ detached: false, ...deps.runnerOptions });
             let job;
             try {
@@ -129,7 +160,7 @@ export function makeTrainCommand(deps: TrainCommandDeps = {}): Command {
                 });
             } catch (e) {
                 if (!(e instanceof JobStartError)) throw e;
-                io.err(`spade train: ${e.message}`);
+                io.err(`spade train: ${forCli(e.message)}`);
                 return 2;
             }
             io.err(`Training ${options.name} into ${options.outDir} (worker pid ${job.pid}).`);
@@ -151,6 +182,10 @@ export function makeTrainCommand(deps: TrainCommandDeps = {}): Command {
             try {
                 const done = await job.finished;
                 view.end();
+                if (done.killed) {
+                    io.err(killedMessage(done));
+                    return KILLED_EXIT;
+                }
                 if (done.reason !== 'failed') {
                     io.err(
                         `Training ${done.reason} at step ${done.step} (epoch ${done.epoch}).` +
@@ -173,6 +208,8 @@ class ProgressView {
     private lastLine = 0;
     private drawn = false;
     private pending?: ProgressEvent;
+    /** Warnings and errors already printed. */
+    private readonly said = new Set<string>();
 
     constructor(
         private readonly io: CliIO,
@@ -190,10 +227,13 @@ class ProgressView {
         } else if (e.type === 'checkpoint') {
             this.note(`Checkpoint saved: ${e.dir}`);
         } else if (e.type === 'error') {
-            this.note(`spade train: ${e.message}`);
+            // A failure is often logged as it happens and then reported: say it once.
+            if (!this.said.has(e.message)) this.note(`spade train: ${forCli(e.message)}`);
+            this.said.add(e.message);
         } else if (e.type === 'log' && (e.level === 'warn' || e.level === 'error')) {
             // Info lines are in the run folder's worker.log; the terminal gets what needs action.
-            this.note(e.message);
+            if (!this.said.has(e.message)) this.note(e.message);
+            this.said.add(e.message);
         }
     }
 

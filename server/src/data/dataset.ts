@@ -59,6 +59,45 @@ function phaseName(o: DatasetOptions): string {
     return (o.phase ?? 'train') === 'test' ? 'val' : 'train';
 }
 
+/**
+ * The folders a dataset reads, by mode: what indexing lists and what a job checks exists
+ * before it creates its run folder.
+ */
+export function datasetFolders(o: DatasetOptions): DatasetIndex['folders'] {
+    const phase = phaseName(o);
+    const root = o.root;
+    const inst = o.useInstance;
+    switch (o.mode) {
+        case 'coco':
+            return {
+                label: path.join(root, `${phase}_label`),
+                image: path.join(root, `${phase}_img`),
+                instance: inst ? path.join(root, `${phase}_inst`) : undefined,
+            };
+        case 'ade20k':
+            return { label: root, image: root };
+        case 'cityscapes': {
+            const labelDir = path.join(root, 'gtFine', phase);
+            return {
+                label: labelDir,
+                image: path.join(root, 'leftImg8bit', phase),
+                instance: inst ? labelDir : undefined,
+            };
+        }
+        case 'facades':
+            return {
+                label: path.join(root, `${phase}_label`),
+                image: path.join(root, `${phase}_img`),
+            };
+        default:
+            return {
+                label: o.labelDir ?? path.join(root, 'label'),
+                image: o.imageDir ?? path.join(root, 'image'),
+                instance: inst ? (o.instanceDir ?? path.join(root, 'instance')) : undefined,
+            };
+    }
+}
+
 interface Lists {
     labels: string[];
     images: string[];
@@ -69,7 +108,7 @@ interface Lists {
 function* listsFor(o: DatasetOptions): Job<Lists> {
     const phase = phaseName(o);
     const root = o.root;
-    const inst = o.useInstance;
+    const folders = datasetFolders(o);
     switch (o.mode) {
         case 'coco': {
             const dirs = [''];
@@ -86,12 +125,8 @@ function* listsFor(o: DatasetOptions): Job<Lists> {
             return {
                 labels: yield* pick('label'),
                 images: yield* pick('img'),
-                instances: inst ? yield* pick('inst') : [],
-                folders: {
-                    label: path.join(root, `${phase}_label`),
-                    image: path.join(root, `${phase}_img`),
-                    instance: inst ? path.join(root, `${phase}_inst`) : undefined,
-                },
+                instances: folders.instance ? yield* pick('inst') : [],
+                folders,
             };
         }
         case 'ade20k': {
@@ -100,44 +135,27 @@ function* listsFor(o: DatasetOptions): Job<Lists> {
                 labels: all.filter((p) => p.endsWith('.png')),
                 images: all.filter((p) => p.endsWith('.jpg')),
                 instances: [],
-                folders: { label: root, image: root },
+                folders,
             };
         }
         case 'cityscapes': {
-            const labelDir = path.join(root, 'gtFine', phase);
-            const all = yield* listImages(labelDir, true);
+            const all = yield* listImages(folders.label, true);
             return {
                 labels: all.filter((p) => p.endsWith('_labelIds.png')),
-                images: yield* listImages(path.join(root, 'leftImg8bit', phase), true),
-                instances: inst ? all.filter((p) => p.endsWith('_instanceIds.png')) : [],
-                folders: {
-                    label: labelDir,
-                    image: path.join(root, 'leftImg8bit', phase),
-                    instance: inst ? labelDir : undefined,
-                },
+                images: yield* listImages(folders.image, true),
+                instances: folders.instance
+                    ? all.filter((p) => p.endsWith('_instanceIds.png'))
+                    : [],
+                folders,
             };
         }
-        case 'facades':
+        default:
             return {
-                labels: yield* listImages(path.join(root, `${phase}_label`), false),
-                images: yield* listImages(path.join(root, `${phase}_img`), false),
-                instances: [],
-                folders: {
-                    label: path.join(root, `${phase}_label`),
-                    image: path.join(root, `${phase}_img`),
-                },
+                labels: yield* listImages(folders.label, false),
+                images: yield* listImages(folders.image, false),
+                instances: folders.instance ? yield* listImages(folders.instance, false) : [],
+                folders,
             };
-        default: {
-            const label = o.labelDir ?? path.join(root, 'label');
-            const image = o.imageDir ?? path.join(root, 'image');
-            const instance = inst ? (o.instanceDir ?? path.join(root, 'instance')) : undefined;
-            return {
-                labels: yield* listImages(label, false),
-                images: yield* listImages(image, false),
-                instances: instance ? yield* listImages(instance, false) : [],
-                folders: { label, image, instance },
-            };
-        }
     }
 }
 

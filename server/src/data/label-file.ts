@@ -111,15 +111,29 @@ export async function readLabelMap(file: string, opts: ReadLabelOptions = {}): P
     }
 }
 
+/** sharp's default input limit (limitInputPixels): 0x3FFF squared. */
+const PIXEL_LIMIT = 0x3fff * 0x3fff;
+
 async function decodeLabel(file: string, buf: Buffer, opts: ReadLabelOptions): Promise<LabelMap> {
     let meta: Metadata;
     try {
         meta = await sharp(buf).metadata();
     } catch (e) {
+        const msg = (e as Error).message;
+        if (/exceeds pixel limit/i.test(msg)) {
+            // sharp refuses images over 0x3FFF x 0x3FFF pixels before reading their size.
+            const size = isPng(buf) ? ` (${buf.readUInt32BE(16)}x${buf.readUInt32BE(20)})` : '';
+            return fail(
+                'unsupported-format',
+                file,
+                `is too large${size}: over the ${PIXEL_LIMIT} pixels (16383x16383) an image may have.`,
+                'Scale it down (nearest neighbour, so ids stay whole) or split it into tiles.',
+            );
+        }
         return fail(
             'not-an-image',
             file,
-            `is not an image sharp can read (${(e as Error).message}).`,
+            `is not an image sharp can read (${msg}).`,
             'Label maps should be PNG files.',
         );
     }

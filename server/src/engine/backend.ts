@@ -38,6 +38,10 @@ export interface BackendReport {
     threads?: number;
     /** Why wasm runs on one thread although more were wanted. */
     threadsNote?: string;
+    /** Where the thread count came from (the cores, SPADE_WASM_THREADS, the trainer). */
+    threadsSource?: string;
+    /** SPADE_WASM_THREADS that was ignored, capped, or is more than the cores. */
+    threadsWarning?: string;
     /** What tfjs-node-gpu needs from the system. */
     gpuRequirements: string;
 }
@@ -131,8 +135,47 @@ export function wantedWasmThreads(
     return Math.max(1, Math.min(preferred ?? os.availableParallelism(), 8));
 }
 
+/**
+ * Where wantedWasmThreads(env, preferred) takes its number from, for the doctor report, and a
+ * warning when SPADE_WASM_THREADS is ignored (not a whole number >= 1), capped or above the cores.
+ */
+export function wasmThreadsOrigin(
+    env: NodeJS.ProcessEnv = process.env,
+    preferred?: number,
+    cores: number = os.availableParallelism(),
+): { source: string; warning?: string } {
+    const text = env.SPADE_WASM_THREADS?.trim() ?? '';
+    const set = Number(text);
+    const fallback =
+        preferred !== undefined
+            ? `the trainer's choice (${preferred === 1 ? 'one thread at batch size 1' : 'the cores'}); SPADE_WASM_THREADS overrides`
+            : `the cores${cores > 8 ? ', at most 8' : ''}; SPADE_WASM_THREADS overrides; training at batch size 1 uses 1`;
+    if (text === '') return { source: fallback };
+    if (!Number.isInteger(set) || set < 1) {
+        return {
+            source: fallback,
+            warning:
+                `SPADE_WASM_THREADS is '${env.SPADE_WASM_THREADS}', not a whole number of at ` +
+                'least 1, so it is ignored; set it to a thread count such as 2, or unset it',
+        };
+    }
+    const source = `SPADE_WASM_THREADS=${set}`;
+    const problems: string[] = [];
+    if (set > 8) problems.push("capped at 8 (the wasm package's thread pool size)");
+    if (set > cores)
+        problems.push(
+            `more than the ${cores} core${cores === 1 ? '' : 's'} this process may use, so the ` +
+                'threads compete for them; set it to at most the cores',
+        );
+    if (problems.length === 0) return { source };
+    return { source, warning: `SPADE_WASM_THREADS=${set} is ${problems.join(' and ')}` };
+}
+
 /** Threads the wasm backend starts with (fixed once it runs); see wantedWasmThreads. */
 let preferredThreads: number | undefined;
+
+/** Where the running wasm backend's thread count came from (fixed when it started). */
+let wasmThreadsFrom: { source: string; warning?: string } | undefined;
 
 /** Why the threaded wasm backend was not used, when it was wanted (for the doctor report). */
 let wasmThreadsNote: string | undefined;
@@ -184,6 +227,8 @@ async function tryWasm(): Promise<BackendProbe> {
             wasmPathsSet = true;
         }
         const threads = wantedWasmThreads(process.env, preferredThreads);
+        if (tf.findBackend('wasm') === null)
+            wasmThreadsFrom = wasmThreadsOrigin(process.env, preferredThreads);
         if (
             threads > 1 &&
             tf.findBackend('wasm') === null &&
@@ -231,6 +276,8 @@ function report(device: Device, chosen: BackendName, probes: BackendProbe[]): Ba
         const wasm = dynRequire(PKGS.wasm) as typeof WasmBackend;
         out.threads = wasm.getThreadsCount();
         if (wasmThreadsNote) out.threadsNote = wasmThreadsNote;
+        if (wasmThreadsFrom) out.threadsSource = wasmThreadsFrom.source;
+        if (wasmThreadsFrom?.warning) out.threadsWarning = wasmThreadsFrom.warning;
     }
     return out;
 }
@@ -286,11 +333,37 @@ export async function doctor(device: Device = 'auto'): Promise<BackendReport> {
     return report(device, chosen, probes);
 }
 
+/**
+ * Whether the report's chosen backend loaded and serves its device; doctor() names 'cpu' as
+ * chosen even when nothing loaded (device gpu without tfjs-node-gpu included).
+ */
+export function reportUsable(r: BackendReport): boolean {
+    return (
+        candidates(r.device).includes(r.chosen) &&
+        r.probes.some((p) => p.ok && p.backend === r.chosen)
+    );
+}
+
 /** The report as lines of text for the CLI and the palette. */
 export function formatReport(r: BackendReport): string {
-    const lines = [`device ${r.device}: using ${r.chosen} (tfjs backend '${r.active}')`];
-    if (r.threads !== undefined)
-        lines.push(`wasm threads: ${r.threads}${r.threadsNote ? ` (${r.threadsNote})` : ''}`);
+    const lines: string[] = [];
+    if (reportUsable(r)) {
+        lines.push(`device ${r.device}: using ${r.chosen} (tfjs backend '${r.active}')`);
+    } else {
+        const tried = r.probes.filter((p) => candidates(r.device).includes(p.backend));
+        const why = tried.map((p) => `${p.backend}: ${p.reason}`).join('; ');
+        lines.push(
+            `device ${r.device}: no backend for device ${r.device} loaded (${why}). ` +
+                (r.device === 'gpu'
+                    ? `To use the GPU: ${GPU_REQUIREMENTS}; or run with --device auto.`
+                    : 'Reinstall the package: npm install @tensorflow/tfjs-backend-wasm.'),
+        );
+    }
+    if (r.threads !== undefined) {
+        const why = [r.threadsSource, r.threadsNote].filter((x) => x !== undefined).join('; ');
+        lines.push(`wasm threads: ${r.threads}${why ? ` (${why})` : ''}`);
+        if (r.threadsWarning) lines.push(`  note: ${r.threadsWarning}`);
+    }
     for (const p of r.probes)
         lines.push(
             `  ${p.ok ? 'ok  ' : 'no  '} ${p.backend} (${p.pkg})${p.ok ? '' : `: ${p.reason}`}`,

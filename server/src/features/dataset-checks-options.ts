@@ -48,7 +48,16 @@ export function datasetTarget(block: BlockNode, configDir: string): CheckTarget 
 }
 
 /** Where findings about one aspect of the dataset point in the config text. */
-export type Anchor = 'name' | 'folders' | 'classes' | 'dontcare' | 'classFile' | 'size';
+export type Anchor =
+    | 'name'
+    | 'folders'
+    | 'labelFolder'
+    | 'imageFolder'
+    | 'instanceFolder'
+    | 'classes'
+    | 'dontcare'
+    | 'classFile'
+    | 'size';
 
 /** The span a finding points at: the property it concerns when written, else the name. */
 export function anchorSpan(block: BlockNode, anchor: Anchor): Span {
@@ -65,6 +74,12 @@ export function anchorSpan(block: BlockNode, anchor: Anchor): Span {
                 d.written('instance_dir'),
                 d.written('root'),
             );
+        case 'labelFolder':
+            return first(d.written('label_dir'), d.written('root'));
+        case 'imageFolder':
+            return first(d.written('image_dir'), d.written('root'));
+        case 'instanceFolder':
+            return first(d.written('instance_dir'), d.written('root'));
         case 'classes':
             return first(d.written('classes'));
         case 'dontcare':

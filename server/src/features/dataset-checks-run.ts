@@ -6,9 +6,9 @@
  */
 import * as path from 'node:path';
 import { builtinPalette } from '../data/palettes';
-import type { DataIssue, LabelInspection, Palette } from '../data';
+import type { DataIssue, DatasetIndex, LabelInspection, Palette } from '../data';
 import type { DiagnosticKind } from '../language/catalog';
-import type { CheckTarget } from './dataset-checks-options';
+import type { Anchor, CheckTarget } from './dataset-checks-options';
 import type { DatasetFiles, FileStamp, ImageHeader } from './dataset-checks-files';
 import { Accumulator, type ClassCount, type Finding } from './dataset-checks-findings';
 
@@ -74,6 +74,17 @@ const PAIRING: Partial<Record<DataIssue['code'], DiagnosticKind>> = {
     'empty-dataset': 'dataEmpty',
 };
 
+/**
+ * The property a folder issue is about: each issue names the folder it concerns (labels without
+ * images name the image folder, unused images too), so it points at that folder's property.
+ */
+function folderAnchor(dir: string, folders: DatasetIndex['folders']): Anchor {
+    if (dir === folders.image) return 'imageFolder';
+    if (dir === folders.instance) return 'instanceFolder';
+    if (dir === folders.label) return 'labelFolder';
+    return 'folders';
+}
+
 /** Runs dataset checks with per-file caches that live as long as this object. */
 export class DatasetChecker {
     private readonly labels = new Map<string, Cached<LabelInspection>>();
@@ -107,7 +118,7 @@ export class DatasetChecker {
             const kind = PAIRING[i.code];
             if (!kind) continue;
             const listed = (i.detail?.files as string[] | undefined) ?? [i.file];
-            acc.add(kind, 'folders', i.message, listed);
+            acc.add(kind, folderAnchor(i.file, index.folders), i.message, listed);
         }
         const entries = index.entries;
         const order = spreadOrder(entries.length);
@@ -118,7 +129,7 @@ export class DatasetChecker {
         for (const k of order) {
             if (token.isCancellationRequested) return undefined;
             if (inspected >= budget.maxSamples) {
-                stoppedBy = `at most ${budget.maxSamples} samples per check`;
+                stoppedBy = `limit of ${budget.maxSamples} samples per check`;
                 break;
             }
             if (Date.now() >= deadline) {

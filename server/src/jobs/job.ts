@@ -15,6 +15,7 @@ import type {
     WorkerEvent,
 } from '../protocol/worker';
 import { isProcessAlive, writeFileAtomic } from '../util/atomic';
+import { CheckpointStore } from './checkpoints';
 import { RunFolder } from './run-folder';
 
 export type JobListener = (e: WorkerEvent) => void;
@@ -34,6 +35,8 @@ export class Job {
     private ended = false;
     /** Whether an error event was passed on (a crash's status must not repeat it). */
     private errorSeen = false;
+    /** Whether kill() ended the worker (then its exit is a stop, not a crash). */
+    private killedByUser = false;
     private timer?: NodeJS.Timeout;
 
     private constructor(
@@ -122,9 +125,14 @@ export class Job {
             process.kill(this.pid, 'SIGTERM');
     }
 
-    /** End the worker at once; the last published checkpoint stays intact. */
+    /**
+     * End the worker at once, as the user asked: the job reads as stopped (not failed), without
+     * a final checkpoint; the last published checkpoint stays intact.
+     */
     kill(): void {
-        if (!this.ended && isProcessAlive(this.pid)) process.kill(this.pid, 'SIGKILL');
+        if (this.ended || !isProcessAlive(this.pid)) return;
+        this.killedByUser = true;
+        process.kill(this.pid, 'SIGKILL');
     }
 
     /** Stop following without touching the worker (the runner is going away). */
@@ -192,11 +200,30 @@ export class Job {
             this.finish({ type: 'done', reason: finalState, step: st!.step, epoch: st!.epoch });
             return;
         }
+        if (this.killedByUser) {
+            this.stoppedByKill(st);
+            return;
+        }
         const how = signal ? `was killed (${signal})` : `exited with code ${code ?? '?'}`;
         this.fail(
             `The worker for ${this.name} ${how} at step ${st?.step ?? 0}. The last published ` +
                 `checkpoint is intact; use Resume to continue. Details: worker.log and worker.out in ${this.runDir}.`,
         );
+    }
+
+    /** A kill the user asked for: recorded as a stop at the last checkpoint, said so in the log. */
+    private stoppedByKill(st: JobStatus | undefined): void {
+        const last = new CheckpointStore(this.runDir, 1).latest();
+        const step = st?.step ?? 0;
+        this.folder.appendLog(
+            'warn',
+            `Killed at step ${step} as the user asked, without a final checkpoint; ` +
+                (last ? `the last checkpoint (step ${last.step}) is intact.` : 'none was saved.'),
+        );
+        if (st) this.folder.writeStatus({ ...st, state: 'stopped', updatedAt: Date.now() });
+        const done: DoneEvent = { type: 'done', reason: 'stopped', step, epoch: st?.epoch ?? 1 };
+        if (last) done.lastCheckpoint = last.dir;
+        this.finish({ ...done, killed: true });
     }
 
     private fail(message: string): void {

@@ -11,6 +11,7 @@ import type { RunOptions } from '../engine/options';
 import type { StartJob, StartMode, ToWorker, WorkerTestHooks } from '../protocol/worker';
 import { isProcessAlive, writeJsonAtomic } from '../util/atomic';
 import { Job } from './job';
+import { checkpointRefusal } from './preflight';
 import { RunFolder, readJson } from './run-folder';
 
 /** What to train and where. */
@@ -44,7 +45,7 @@ export interface RunnerOptions {
 /** Refusal to start, with a user-facing message. */
 export class JobStartError extends Error {
     constructor(
-        readonly code: 'run-busy' | 'io',
+        readonly code: 'run-busy' | 'run-exists' | 'no-checkpoint' | 'io',
         message: string,
     ) {
         super(message);
@@ -76,6 +77,9 @@ export class JobRunner {
                 `The run folder ${runDir} is in use by job ${busy.jobId} (pid ${busy.pid}); stop it first or choose another run name.`,
             );
         }
+        // Refuse before creating anything, so a refused start leaves no folder behind.
+        const refusal = checkpointRefusal(runDir, spec.mode);
+        if (refusal) throw new JobStartError(refusal.code, refusal.message);
         try {
             fs.mkdirSync(runDir, { recursive: true });
         } catch (e) {

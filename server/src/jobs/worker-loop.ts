@@ -19,6 +19,7 @@ import { CheckpointStore, type SaveHooks } from './checkpoints';
 import { isOutOfMemory, outOfMemoryMessage } from './oom';
 import { diffOptions, shapeChangeMessage } from './options-diff';
 import { encodePng } from './png';
+import { checkpointRefusal } from './preflight';
 import { RateMeter } from './progress';
 import { RunFolder } from './run-folder';
 import { learningRates, positionAt } from './schedule';
@@ -70,6 +71,8 @@ export async function runJob(
             state,
             backend,
             ...pos,
+            // The epoch of the last completed step, as progress, checkpoint and done events say.
+            epoch: lastEpoch(pos),
             ...extra,
             updatedAt: Date.now(),
         });
@@ -170,6 +173,8 @@ export async function runJob(
                 const rate = meter.stepsPerSecond();
                 const progress = {
                     ...pos,
+                    // pos is the step about to run: at an epoch's last step it is the next epoch.
+                    epoch: lastEpoch(pos),
                     percent: (100 * pos.step) / pos.totalSteps,
                     stepsPerSecond: rate,
                     etaSeconds: rate > 0 ? (endStep - pos.step) / rate : undefined,
@@ -215,23 +220,11 @@ function prepareResume(
     start: StartJob,
     store: CheckpointStore,
 ): { step: number; state: TrainerState; options: RunOptions } | undefined {
+    // The runner checked this before forking; a start that raced it is refused here.
+    const refusal = checkpointRefusal(start.runDir, start.mode);
+    if (refusal) throw new JobFailure(refusal.code, refusal.message);
     const latest = store.latest();
-    if (start.mode === 'fresh') {
-        if (latest) {
-            throw new JobFailure(
-                'run-exists',
-                `The run folder ${start.runDir} already holds checkpoints up to step ${latest.step}. ` +
-                    `Use Resume to continue it, or choose another run name to start over.`,
-            );
-        }
-        return undefined;
-    }
-    if (!latest) {
-        throw new JobFailure(
-            'no-checkpoint',
-            `Nothing to resume in ${start.runDir}: no checkpoint has been saved there. Start a new training instead.`,
-        );
-    }
+    if (start.mode === 'fresh' || !latest) return undefined;
     let loaded;
     try {
         loaded = store.load(latest.dir);

@@ -98,6 +98,11 @@ const entries = {
         title: 'crop larger than the resized image',
     },
     widthMismatch: { code: 'SP4011', severity: 'error', title: 'generator and image width differ' },
+    styleCropTooSmall: {
+        code: 'SP4012',
+        severity: 'error',
+        title: 'style encoder with crop below 256',
+    },
     noEffect: { code: 'SP5001', severity: 'warning', title: 'option has no effect' },
     // SP6xxx: the dataset's files on disk (features/dataset-checks-*), not the config text.
     dataFolderMissing: { code: 'SP6001', severity: 'error', title: 'dataset folder missing' },

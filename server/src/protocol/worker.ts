@@ -150,6 +150,8 @@ export interface DoneEvent {
     epoch: number;
     /** The checkpoint a later Resume starts from, if any. */
     lastCheckpoint?: string;
+    /** The user killed the worker (a second Ctrl-C): stopped, but without a final checkpoint. */
+    killed?: boolean;
 }
 
 /** Worker -> runner. */

@@ -9,6 +9,7 @@ import { noEffect } from './no-effect';
 import { references } from './references';
 import { required } from './required';
 import { schedule } from './schedule';
+import { styleCrop } from './style-crop';
 import { syncBatch } from './sync-batch';
 import { unknownNames } from './unknown-names';
 import { valueTypes } from './value-types';
@@ -26,4 +27,5 @@ export const RULES: readonly Rule[] = [
     loadCrop,
     syncBatch,
     schedule,
+    styleCrop,
 ];
