@@ -5,14 +5,21 @@
  *
  *   npx tsx scripts/bench/engine-train.ts [--backend wasm|cpu|auto] [--batch 1,4] [--steps 3]
  *                                        [--warmup 1] [--dense] [--crop 64] [--ngf 16]
+ *                                        [--torch /usr/bin/python3] [--torch-threads 2]
  *
  * Prints one JSON line per configuration (median G-step, D-step and total seconds, images/s,
- * peak RSS) and the PyTorch figures measured on the project machine for comparison.
+ * CPU seconds, peak RSS) and the PyTorch figures of perf-baseline.md. With --torch PYTHON it
+ * first runs the same iteration in PyTorch (train-torch-ref.py; Debian's python3-torch gives
+ * /usr/bin/python3 torch 1.13) in a child process, for a ratio measured in the same run. wasm
+ * threads: as training chooses for the first batch size (one at batch 1, else the cores), or
+ * SPADE_WASM_THREADS.
  */
+import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, useBackend, type BackendName } from '../../server/src/engine/backend';
-import { SpadeTrainer } from '../../server/src/engine/trainer';
+import { SpadeTrainer, trainingWasmThreads } from '../../server/src/engine/trainer';
 import { benchOptions as options, syntheticBatch } from './engine-config';
 
 /** perf-baseline.md §3: PyTorch 1.13, 2 threads, crop 64, ngf 16 (G-step + D-step seconds). */
@@ -26,6 +33,28 @@ function arg(name: string, dflt: string): string {
     return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : dflt;
 }
 
+/** The PyTorch reference iteration in a child process (train-torch-ref.py), or why not. */
+function pytorchRun(
+    python: string,
+    batch: number,
+    steps: number,
+    crop: number,
+    ngf: number,
+): Record<string, unknown> {
+    const threads = arg('torch-threads', '2');
+    const script = path.join(__dirname, 'train-torch-ref.py');
+    const args = [script, '--batch', `${batch}`, '--steps', `${steps}`, '--threads', threads];
+    const res = spawnSync(python, [...args, '--crop', `${crop}`, '--ngf', `${ngf}`], {
+        encoding: 'utf8',
+        env: { ...process.env, OMP_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: '1' },
+    });
+    if (res.status !== 0)
+        return {
+            error: `${python} train-torch-ref.py failed: ${(res.stderr || String(res.error)).trim().split('\n').pop()}`,
+        };
+    return JSON.parse(res.stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
+}
+
 function median(xs: number[]): number {
     const a = [...xs].sort((p, q) => p - q);
     return a[Math.floor(a.length / 2)];
@@ -33,6 +62,12 @@ function median(xs: number[]): number {
 
 async function main(): Promise<void> {
     const backend = arg('backend', 'wasm');
+    const batches = arg('batch', '1,4').split(',').map(Number);
+    // The trainer's thread choice for the first batch size, unless SPADE_WASM_THREADS is set
+    // (a backend keeps its threads: run batch sizes with different choices separately).
+    const wanted = trainingWasmThreads(batches[0]);
+    if (process.env.SPADE_WASM_THREADS === undefined && wanted !== undefined)
+        process.env.SPADE_WASM_THREADS = String(wanted);
     const report =
         backend === 'auto' ? await initBackend('auto') : await useBackend(backend as BackendName);
     const crop = Number(arg('crop', '64'));
@@ -40,7 +75,9 @@ async function main(): Promise<void> {
     const steps = Number(arg('steps', '3'));
     const warmup = Number(arg('warmup', '1'));
     const dense = process.argv.includes('--dense');
-    for (const batch of arg('batch', '1,4').split(',').map(Number)) {
+    for (const batch of batches) {
+        const python = arg('torch', '');
+        const torch = python ? pytorchRun(python, batch, steps, crop, ngf) : undefined;
         const t = new SpadeTrainer(options(crop, ngf, batch, dense), report);
         const b = syntheticBatch(batch, crop);
         const g: number[] = [];
@@ -83,6 +120,9 @@ async function main(): Promise<void> {
             pytorchRssMB: ref?.rssMB,
             speedupVsPytorch:
                 ref && crop === 64 && ngf === 16 ? +(ref.step / step).toFixed(2) : undefined,
+            pytorchSameRun: torch,
+            speedupSameRun:
+                typeof torch?.stepS === 'number' ? +(torch.stepS / step).toFixed(2) : undefined,
         };
         console.log(JSON.stringify(row));
         t.dispose();

@@ -409,14 +409,21 @@ async function readLosses(parts: Record<string, tf.Scalar>): Promise<StepLosses>
     return out;
 }
 
+/**
+ * The wasm threads training asks for (SPADE_WASM_THREADS still overrides): the cores from batch
+ * size 2 on; one at batch 1, where the small per-image convs ran faster on one thread than
+ * split across two (docs/engine.md, Benchmark).
+ */
+export function trainingWasmThreads(batchSize: number): number | undefined {
+    return batchSize >= 2 ? undefined : 1;
+}
+
 /** Selects the backend for `opts.device` (unless told not to) and builds the trainer. */
 export async function createTrainer(
     opts: RunOptions,
     setup: TrainerSetup = {},
 ): Promise<SpadeTrainer> {
-    // wasm threads pay at batch 2 and more; at batch 1 the small per-image convs run faster
-    // on one thread than split across two (docs/engine.md, Benchmark).
-    const wasmThreads = opts.batchSize >= 2 ? undefined : 1;
+    const wasmThreads = trainingWasmThreads(opts.batchSize);
     const report = setup.keepBackend ? null : await initBackend(opts.device, { wasmThreads });
     return new SpadeTrainer(opts, report);
 }
