@@ -2,6 +2,11 @@
  * The engine's training step: the reference's Pix2PixTrainer (generator step, then
  * discriminator step; TTUR Adam; losses as pix2pix_model.py), with state that checkpoints
  * exactly (G, D, E with spectral-norm vectors and BatchNorm statistics, both Adam states, step).
+ *
+ * FIXME(#4): on wasm a step runs at about half PyTorch's speed at batch 1 and a third at batch 4
+ * (same run, docs/engine.md Benchmark); most of what remains is D's convolutions at wasm's
+ * 128-bit SIMD width. It waits for a native backend (tfjs-node, not installable here) or for the
+ * convolutions to run in onnxruntime.
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendReport } from './backend';
