@@ -416,8 +416,8 @@ async function readLosses(parts: Record<string, tf.Scalar>): Promise<StepLosses>
 
 /**
  * The wasm threads training asks for (SPADE_WASM_THREADS still overrides): the cores from batch
- * size 2 on; one at batch 1, where the small per-image convs ran faster on one thread than
- * split across two (docs/engine.md, Benchmark).
+ * size 2 on; one at batch 1, where two bought only 6-8 % for 13-19 % more CPU on a quiet machine
+ * and lost under load (docs/engine.md, Benchmark).
  */
 export function trainingWasmThreads(batchSize: number): number | undefined {
     return batchSize >= 2 ? undefined : 1;
