@@ -10,18 +10,7 @@ import { toLsp } from '../../server/src/features/diagnostics-provider';
 import { analyze, type Analysis } from '../../server/src/language/service';
 import type { Range } from '../../server/src/language/text';
 import { repoRoot } from '../support/shared';
-
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
+import { makeRandom as rng } from '../../server/src/data/rng';
 
 const PIECES = [
     '{',

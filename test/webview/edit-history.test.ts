@@ -2,18 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { diffIds, EditHistory } from '../../client/src/preview/edit-history';
 import type { LabelIds } from '../../server/src/protocol/preview';
-
-/** Small deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
+import { makeRandom as rng } from '../../server/src/data/rng';
 
 /** `ids` with a random rectangle set to `value`, as a new array. */
 function paintRect(ids: LabelIds, w: number, r: () => number, value: number): LabelIds {

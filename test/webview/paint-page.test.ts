@@ -180,6 +180,17 @@ describe(suiteTitle('preview webview: painting (headless Chromium)'), function (
                 () => !document.getElementById('synth')?.classList.contains('busy'),
             );
             assert.ok(!cancels.includes(ids[1]), 'the latest request stands');
+            // The caption follows once the answer's image has decoded (after busy clears).
+            await host.page
+                .waitForFunction(
+                    () =>
+                        /image · seed 7 · \d+ ms/.test(
+                            document.getElementById('synth-caption')?.textContent ?? '',
+                        ),
+                    undefined,
+                    { timeout: 5000 },
+                )
+                .catch(() => undefined);
             const caption = await host.page.textContent('#synth-caption');
             assert.match(caption ?? '', /image · seed 7 · \d+ ms/);
         } finally {

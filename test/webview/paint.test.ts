@@ -10,18 +10,7 @@ import { MaskState, runsOf } from '../../webview/src/preview/mask-state';
 import { brushOffsets, floodRegion, linePoints } from '../../webview/src/preview/paint';
 import { displayFactor } from '../../webview/src/preview/render';
 import { SynthScheduler } from '../../webview/src/preview/synth-scheduler';
-
-/** Small deterministic generator (mulberry32) for random grids. */
-function rng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
+import { makeRandom as rng } from '../../server/src/data/rng';
 
 function randomGrid(w: number, h: number, classes: number, seed: number): Uint8Array {
     const r = rng(seed);

@@ -2,13 +2,12 @@
  * Runs an exported style encoder with onnxruntime-node: RGB bytes in, the style latent's mu and
  * logvar out, and the z a style image gives for a seed.
  */
-import * as os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
 import { ENCODER_INFO_KEY } from './encoder-export';
 import type { OnnxEncoderInfo } from './encoder-export';
 import type { RgbImage } from './preprocess';
-import { seededZ } from './session';
+import { seededZ, sessionOptions } from './session';
 
 /** mu and logvar of one image's style, `zDim` values each. */
 export interface StyleCode {
@@ -83,12 +82,10 @@ export class EncoderSession {
     ): Promise<EncoderSession> {
         const info = readEncoderInfo(bytes, where);
         try {
-            const session = await ort.InferenceSession.create(bytes, {
-                graphOptimizationLevel: 'all',
-                executionMode: 'sequential',
-                intraOpNumThreads: options.threads ?? os.availableParallelism(),
-                interOpNumThreads: 1,
-            });
+            const session = await ort.InferenceSession.create(
+                bytes,
+                sessionOptions(options.threads),
+            );
             return new EncoderSession(session, info, where);
         } catch (e) {
             throw new Error(

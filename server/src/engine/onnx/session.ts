@@ -67,6 +67,20 @@ export function seededZ(seed: number, n: number, zDim: number): Float32Array {
     return new Rng(seed * 2654435761 + 17).normals(n * zDim, 1);
 }
 
+/** The runtime settings every session here uses: all graph optimisations, one op at a time. */
+export function sessionOptions(
+    threads: number | undefined,
+    providers: string[] = ['cpu'],
+): ort.InferenceSession.SessionOptions {
+    return {
+        graphOptimizationLevel: 'all',
+        executionMode: 'sequential',
+        intraOpNumThreads: threads ?? os.availableParallelism(),
+        interOpNumThreads: 1,
+        executionProviders: providers,
+    };
+}
+
 /** A loaded generator: checks inputs, runs the session, converts results. */
 export class GeneratorSession {
     private constructor(
@@ -97,13 +111,10 @@ export class GeneratorSession {
         const info = readModelInfo(bytes, where);
         const providers = options.executionProviders ?? ['cpu'];
         try {
-            const session = await ort.InferenceSession.create(bytes, {
-                graphOptimizationLevel: 'all',
-                executionMode: 'sequential',
-                intraOpNumThreads: options.threads ?? os.availableParallelism(),
-                interOpNumThreads: 1,
-                executionProviders: providers,
-            });
+            const session = await ort.InferenceSession.create(
+                bytes,
+                sessionOptions(options.threads, providers),
+            );
             return new GeneratorSession(session, info, where);
         } catch (e) {
             throw new Error(
