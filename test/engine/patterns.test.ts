@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../server/src/engine/init';
 import { Store } from '../../server/src/engine/layers/core';
 import { SegCache, Spade } from '../../server/src/engine/layers/spade';
+import { lookupPath } from '../../server/src/engine/onehot';
 import { uniqueRows } from '../../server/src/engine/patterns';
 import { testBackend, testInit } from './helpers';
 
@@ -56,41 +57,50 @@ describe('engine: SPADE modulation per label pattern', function () {
         );
     });
 
-    for (const kernel of [3, 5] as const) {
-        it(`equals the dense convs in value and every weight gradient (kernel ${kernel})`, function () {
-            const classes = 6;
-            const seg = blockySeg(2, 24, 20, classes, 5);
-            const x = tf.randomNormal<tf.Rank.R4>([2, 24, 20, 8], 0, 1, 'float32', 7);
-            const r = tf.randomNormal([2, 24, 20, 8], 0, 1, 'float32', 9);
-            const store = new Store(testInit(3));
-            const spade = new Spade(store, 's', 8, classes + 1, {
-                paramFreeNorm: 'instance',
-                kernel,
-                hidden: 16,
-            });
-            const vars = [...store.params.values()];
-            const run = (cache: () => SegCache) =>
-                tf.variableGrads(
-                    () => tf.sum<tf.Scalar>(tf.mul(spade.forward(x, cache()), r)),
-                    vars,
+    for (const [kernel, path] of [
+        [3, 'js'],
+        [5, 'js'],
+        [3, 'tf'],
+    ] as const) {
+        it(`equals the dense convs in value and every weight gradient (kernel ${kernel}, ${path === 'js' ? 'JS lookups' : 'tf.gather/scatterND as native backends run'})`, function () {
+            lookupPath.force = path;
+            try {
+                const classes = 6;
+                const seg = blockySeg(2, 24, 20, classes, 5);
+                const x = tf.randomNormal<tf.Rank.R4>([2, 24, 20, 8], 0, 1, 'float32', 7);
+                const r = tf.randomNormal([2, 24, 20, 8], 0, 1, 'float32', 9);
+                const store = new Store(testInit(3));
+                const spade = new Spade(store, 's', 8, classes + 1, {
+                    paramFreeNorm: 'instance',
+                    kernel,
+                    hidden: 16,
+                });
+                const vars = [...store.params.values()];
+                const run = (cache: () => SegCache) =>
+                    tf.variableGrads(
+                        () => tf.sum<tf.Scalar>(tf.mul(spade.forward(x, cache()), r)),
+                        vars,
+                    );
+                const patterns = run(() => {
+                    const c = new SegCache(seg, classes, 1);
+                    assert.ok(c.patterns(24, 20, kernel), 'the pattern path is taken');
+                    return c;
+                });
+                const dense = run(() => new SegCache(seg, undefined));
+                const scale = Math.abs(dense.value.dataSync()[0]);
+                assert.ok(
+                    Math.abs(patterns.value.dataSync()[0] - dense.value.dataSync()[0]) <
+                        1e-4 * scale + 1e-3,
                 );
-            const patterns = run(() => {
-                const c = new SegCache(seg, classes, 1);
-                assert.ok(c.patterns(24, 20, kernel), 'the pattern path is taken');
-                return c;
-            });
-            const dense = run(() => new SegCache(seg, undefined));
-            const scale = Math.abs(dense.value.dataSync()[0]);
-            assert.ok(
-                Math.abs(patterns.value.dataSync()[0] - dense.value.dataSync()[0]) <
-                    1e-4 * scale + 1e-3,
-            );
-            for (const [name, g] of Object.entries(dense.grads)) {
-                const d = tf.max(tf.abs(tf.sub(patterns.grads[name], g))).dataSync()[0];
-                const m = tf.max(tf.abs(g)).dataSync()[0];
-                assert.ok(d <= 1e-4 * m + 1e-4, `${name}: max |diff| ${d} vs max |grad| ${m}`);
+                for (const [name, g] of Object.entries(dense.grads)) {
+                    const d = tf.max(tf.abs(tf.sub(patterns.grads[name], g))).dataSync()[0];
+                    const m = tf.max(tf.abs(g)).dataSync()[0];
+                    assert.ok(d <= 1e-4 * m + 1e-4, `${name}: max |diff| ${d} vs max |grad| ${m}`);
+                }
+                store.dispose();
+            } finally {
+                lookupPath.force = undefined;
             }
-            store.dispose();
         });
     }
 

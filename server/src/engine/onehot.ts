@@ -23,9 +23,13 @@ export interface TapIndices {
  * rows is memory-bound and fast. Native and GPU backends keep tf.gather / tf.scatterND.
  */
 export function lookupInJs(): boolean {
+    if (lookupPath.force) return lookupPath.force === 'js';
     const b = tf.getBackend();
     return b === 'wasm' || b === 'cpu';
 }
+
+/** Tests force the tf.gather path here to cover what native and GPU backends run. */
+export const lookupPath: { force?: 'js' | 'tf' } = {};
 
 /**
  * Label ids [N, H, W] from the one-hot part (the first `classes` channels) of an NHWC map;
