@@ -10,6 +10,7 @@ import { useBackend } from '../../server/src/engine/backend';
 import {
     gatherSum,
     labelsFromOneHot,
+    lookupPath,
     lookupTable,
     tapIndices,
 } from '../../server/src/engine/onehot';
@@ -258,58 +259,77 @@ describe('engine: discriminator lookup and spectral-norm gradients', function ()
         assert.ok(Math.abs(stock(orig).dataSync()[0] - ours(orig).dataSync()[0]) < 1e-4);
     });
 
-    it("D's first conv as a stride-2 lookup equals the dense D (features and gradients)", function () {
-        const classes = 5;
-        const [n, h, w] = [2, 18, 14];
-        const rng = new Rng(8);
-        const ids = Int32Array.from({ length: n * h * w }, (_, i) =>
-            i % 11 === 0 ? classes : Math.floor(((i * 7) % 97) / 20),
-        );
-        // One-hot built in JS: wasm's OneHot with a float32 dtype writes integer bit patterns.
-        const oh = new Float32Array(n * h * w * classes);
-        ids.forEach((id, i) => {
-            if (id < classes) oh[i * classes + id] = 1;
-        });
-        const onehot = tf.tensor4d(oh, [n, h, w, classes]);
-        const edge = tf.tensor4d(
-            Float32Array.from({ length: n * h * w }, (_, i) => (i % 5 ? 0 : 1)),
-            [n, h, w, 1],
-        );
-        const img = tf.variable(tf.tensor4d(rng.fillNormal(n * h * w * 3, 0, 1), [n, h, w, 3]));
-        const opts = tinyRun().discriminator;
-        const d = new MultiscaleDiscriminator(opts, classes + 4, testInit(5));
-        d.store.training = false;
-        const vars = [...d.store.params.values()];
-        const loss = (lookup: boolean) => () => {
-            const dense = tf.concat([edge, img], 3);
-            const x = tf.concat([onehot, dense], 3);
-            const feats = d.forward(x, classes + 1, lookup ? { ids, classes, dense } : undefined);
-            return tf.addN(feats.flat().map((f, i) => tf.mul(tf.sum(f), i + 1))) as tf.Scalar;
-        };
-        for (const [name, a, b] of [
-            [
-                'value and D weights',
-                tf.variableGrads(loss(false), vars),
-                tf.variableGrads(loss(true), vars),
-            ],
-            ['image', tf.variableGrads(loss(false), [img]), tf.variableGrads(loss(true), [img])],
-        ] as const) {
-            const va = a.value.dataSync()[0];
-            assert.ok(
-                Math.abs(va - b.value.dataSync()[0]) < 1e-4 * Math.max(1, Math.abs(va)),
-                name,
-            );
-            for (const k of Object.keys(a.grads)) {
-                const ga = a.grads[k].dataSync() as Float32Array;
-                const gb = b.grads[k].dataSync() as Float32Array;
-                assert.ok(
-                    maxAbs(ga, gb) < 1e-4 * Math.max(1, maxRel(ga)),
-                    `${name} ${k}: ${maxAbs(ga, gb)}`,
+    for (const path of ['js', 'tf'] as const) {
+        it(`D's first conv as a stride-2 lookup equals the dense D (features and gradients; ${path} lookups)`, function () {
+            lookupPath.force = path;
+            try {
+                const classes = 5;
+                const [n, h, w] = [2, 18, 14];
+                const rng = new Rng(8);
+                const ids = Int32Array.from({ length: n * h * w }, (_, i) =>
+                    i % 11 === 0 ? classes : Math.floor(((i * 7) % 97) / 20),
                 );
+                // One-hot built in JS: wasm's OneHot with a float32 dtype writes integer bit patterns.
+                const oh = new Float32Array(n * h * w * classes);
+                ids.forEach((id, i) => {
+                    if (id < classes) oh[i * classes + id] = 1;
+                });
+                const onehot = tf.tensor4d(oh, [n, h, w, classes]);
+                const edge = tf.tensor4d(
+                    Float32Array.from({ length: n * h * w }, (_, i) => (i % 5 ? 0 : 1)),
+                    [n, h, w, 1],
+                );
+                const img = tf.variable(
+                    tf.tensor4d(rng.fillNormal(n * h * w * 3, 0, 1), [n, h, w, 3]),
+                );
+                const opts = tinyRun().discriminator;
+                const d = new MultiscaleDiscriminator(opts, classes + 4, testInit(5));
+                d.store.training = false;
+                const vars = [...d.store.params.values()];
+                const loss = (lookup: boolean) => () => {
+                    const dense = tf.concat([edge, img], 3);
+                    const x = tf.concat([onehot, dense], 3);
+                    const feats = d.forward(
+                        x,
+                        classes + 1,
+                        lookup ? { ids, classes, dense } : undefined,
+                    );
+                    return tf.addN(
+                        feats.flat().map((f, i) => tf.mul(tf.sum(f), i + 1)),
+                    ) as tf.Scalar;
+                };
+                for (const [name, a, b] of [
+                    [
+                        'value and D weights',
+                        tf.variableGrads(loss(false), vars),
+                        tf.variableGrads(loss(true), vars),
+                    ],
+                    [
+                        'image',
+                        tf.variableGrads(loss(false), [img]),
+                        tf.variableGrads(loss(true), [img]),
+                    ],
+                ] as const) {
+                    const va = a.value.dataSync()[0];
+                    assert.ok(
+                        Math.abs(va - b.value.dataSync()[0]) < 1e-4 * Math.max(1, Math.abs(va)),
+                        name,
+                    );
+                    for (const k of Object.keys(a.grads)) {
+                        const ga = a.grads[k].dataSync() as Float32Array;
+                        const gb = b.grads[k].dataSync() as Float32Array;
+                        assert.ok(
+                            maxAbs(ga, gb) < 1e-4 * Math.max(1, maxRel(ga)),
+                            `${name} ${k}: ${maxAbs(ga, gb)}`,
+                        );
+                    }
+                }
+                d.store.dispose();
+            } finally {
+                lookupPath.force = undefined;
             }
-        }
-        d.store.dispose();
-    });
+        });
+    }
 });
 
 describe('engine: input gradients for the leading samples only', function () {
