@@ -207,6 +207,19 @@ describe('training dashboard webview (headless Chromium)', function () {
         );
         await send(p.page, { type: 'metrics', record: records(41)[40] });
         await send(p.page, { type: 'state', state: 'stopped' });
+        // The page saves its state after it has drawn the message; give it that moment.
+        await p.page
+            .waitForFunction(
+                () => {
+                    const st = (
+                        window as unknown as { __state?: { metrics: unknown[]; state: string } }
+                    ).__state;
+                    return st?.metrics.length === 41 && st.state === 'stopped';
+                },
+                undefined,
+                { timeout: 5000 },
+            )
+            .catch(() => undefined);
         const saved = await p.page.evaluate(
             () => (window as unknown as { __state: { metrics: unknown[]; state: string } }).__state,
         );

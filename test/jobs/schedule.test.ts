@@ -1,7 +1,13 @@
 import * as assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
 import { isOutOfMemory, outOfMemoryMessage } from '../../server/src/jobs/oom';
-import { diffOptions, shapeChangeMessage } from '../../server/src/jobs/options-diff';
+import {
+    configPropertiesNamed,
+    diffOptions,
+    shapeChangeMessage,
+} from '../../server/src/jobs/options-diff';
+import { TOP_LEVEL_BLOCKS } from '../../server/src/language/registry';
+import type { BlockSpec } from '../../server/src/language/registry-types';
 import { encodePng } from '../../server/src/jobs/png';
 import {
     RateMeter,
@@ -58,10 +64,13 @@ describe('schedule, option changes, out-of-memory advice and progress text', () 
             ['dataset.labelNc', 'dataset.useInstance'],
         );
         const msg = shapeChangeMessage('/runs/a/checkpoints/step-1', opts, b)!;
-        assert.match(msg, /number of classes \(label_nc\) \[dataset\.labelNc\] was 3, now 182/);
         assert.match(
             msg,
-            /instance maps \(no_instance\) \[dataset\.useInstance\] was false, now true/,
+            /`classes` in the dataset block \(label_nc\) \[dataset\.labelNc\] was 3, now 182/,
+        );
+        assert.match(
+            msg,
+            /`instances` in the dataset block \(no_instance\) \[dataset\.useInstance\] was false, now true/,
         );
         assert.match(msg, /Change them back to resume, or train into a new run folder/);
         assert.equal(
@@ -86,7 +95,7 @@ describe('schedule, option changes, out-of-memory advice and progress text', () 
         );
         assert.match(
             shapeChangeMessage('x', base(true), tinyOptions('/tmp/x', crop(true)))!,
-            /crop size/,
+            /`crop` in the dataset's preprocess block \(crop_size\)/,
         );
     });
 
@@ -138,5 +147,23 @@ describe('schedule, option changes, out-of-memory advice and progress text', () 
             line,
             'epoch 2/4 · step 10/40 · 25.0% · 2.00 step/s · ETA 15s · G_GAN 1.23 D_real 0.500',
         );
+    });
+
+    it('names every option by the config property a user writes (checked against the language)', () => {
+        for (const name of configPropertiesNamed()) {
+            const parts = name.split('.');
+            let blocks: readonly BlockSpec[] = TOP_LEVEL_BLOCKS;
+            let block: BlockSpec | undefined;
+            for (const kind of parts.slice(0, -1)) {
+                block = blocks.find((b) => b.kind === kind);
+                assert.ok(block, `${name}: no block ${kind}`);
+                blocks = block.blocks;
+            }
+            const last = parts[parts.length - 1];
+            const known =
+                block!.properties.some((p) => p.name === last) ||
+                block!.blocks.some((b) => b.kind === last);
+            assert.ok(known, `${name}: the ${parts.slice(0, -1).join('.')} block has no ${last}`);
+        }
     });
 });

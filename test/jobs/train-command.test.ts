@@ -86,7 +86,7 @@ describe('spade train (CLI)', function () {
         assert.equal(await cmd.run(['o.json', '--resume'], io), 1);
         assert.match(
             err.join('\n'),
-            /number of classes \(label_nc\) \[dataset\.labelNc\] was 3, now 9/,
+            /`classes` in the dataset block \(label_nc\) \[dataset\.labelNc\] was 3, now 9/,
         );
     });
 

@@ -130,7 +130,7 @@ describe('training job loop (in process, test trainer)', () => {
         assert.equal(done.reason, 'failed');
         const err = errorOf(events)!;
         assert.equal(err.code, 'config-changed');
-        assert.match(err.message, /generator width \(ngf\) \[generator\.ngf\] was 5, now 8/);
+        assert.match(err.message, /`ngf` in the generator block \[generator\.ngf\] was 5, now 8/);
         assert.doesNotMatch(err.message, /shape \[/);
     });
 
@@ -143,7 +143,7 @@ describe('training job loop (in process, test trainer)', () => {
         const warn = events.find((e) => e.type === 'log' && e.level === 'warn');
         assert.match(
             warn && 'message' in warn ? warn.message : '',
-            /learning rate \(lr\) 0\.01 -> 0\.005/,
+            /`lr` in the train.s optimizer block 0\.01 -> 0\.005/,
         );
     });
 

@@ -9,7 +9,7 @@ import type { RunOptions } from '../engine/options';
 export interface OptionChange {
     /** Path in the resolved options, e.g. 'generator.ngf'. */
     path: string;
-    /** What users call it in a config. */
+    /** What users write in a config, e.g. "`classes` in the dataset block (label_nc)". */
     label: string;
     before: unknown;
     after: unknown;
@@ -17,58 +17,77 @@ export interface OptionChange {
     shapes: boolean;
 }
 
-type Rule = [path: string, label: string, shapes: boolean | ((o: RunOptions) => boolean)];
-
 /**
- * Options and whether they change weights; labels carry the reference's option names.
- * FIXME(#6): name options as the config does (e.g. `classes`), once the resolver exposes its
- * RunOptions-path -> property table, instead of these labels.
+ * [options path, config property (block path + name, as written in a .spade file), the
+ * reference's option name where it has one, whether it changes weights]. A test checks the
+ * config names against the language registry, so they follow the language.
  */
-const RULES: Rule[] = [
-    ['dataset.labelNc', 'number of classes (label_nc)', true],
-    ['dataset.containDontcare', 'dontcare label (contain_dontcare_label)', true],
-    ['dataset.useInstance', 'instance maps (no_instance)', true],
-    // Only the VAE generator's first layer depends on the image size.
-    ['dataset.cropSize', 'crop size', (o) => o.generator.useVae],
-    ['dataset.aspectRatio', 'aspect ratio', (o) => o.generator.useVae],
-    ['generator.arch', 'generator preset', true],
-    ['generator.ngf', 'generator width (ngf)', true],
-    ['generator.upsampling', 'upsampling (num_upsampling_layers)', true],
-    ['generator.spectral', 'generator spectral norm (norm_G)', true],
-    ['generator.paramFreeNorm', 'generator parameter-free norm (norm_G)', true],
-    ['generator.spadeKernel', 'SPADE kernel size (norm_G)', true],
-    ['generator.spadeHidden', 'SPADE hidden width', true],
-    ['generator.useVae', 'style encoder (use_vae)', true],
-    ['generator.zDim', 'style size (z_dim)', true],
-    ['generator.layers', 'generator layers', true],
-    ['discriminator.arch', 'discriminator preset', true],
-    ['discriminator.numD', 'discriminator scales (num_D)', true],
-    ['discriminator.nLayers', 'discriminator layers (n_layers_D)', true],
-    ['discriminator.ndf', 'discriminator width (ndf)', true],
-    ['discriminator.spectral', 'discriminator spectral norm (norm_D)', true],
-    ['discriminator.norm', 'discriminator norm (norm_D)', true],
-    ['discriminator.layers', 'discriminator layers', true],
-    ['encoder.spectral', 'encoder spectral norm (norm_E)', (o) => o.generator.useVae],
-    ['encoder.norm', 'encoder norm (norm_E)', (o) => o.generator.useVae],
-    ['outputNc', 'output channels (output_nc)', true],
-    ['batchSize', 'batch size', false],
-    ['seed', 'seed', false],
-    ['optim.lr', 'learning rate (lr)', false],
-    ['optim.beta1', 'beta1', false],
-    ['optim.beta2', 'beta2', false],
-    ['optim.ttur', 'TTUR', false],
-    ['optim.niter', 'epochs at full rate (niter)', false],
-    ['optim.niterDecay', 'decay epochs (niter_decay)', false],
-    ['optim.dStepsPerG', 'D steps per G step', false],
-    ['loss.ganMode', 'GAN loss (gan_mode)', false],
-    ['loss.lambdaFeat', 'feature matching weight (lambda_feat)', false],
-    ['loss.lambdaVgg', 'VGG weight (lambda_vgg)', false],
-    ['loss.lambdaKld', 'KLD weight (lambda_kld)', false],
-    ['dataset.root', 'dataset root', false],
-    ['dataset.preprocess', 'preprocess mode', false],
-    ['dataset.loadSize', 'load size', false],
-    ['dataset.flip', 'flip', false],
+type Rule = [
+    path: string,
+    property: string,
+    reference: string | undefined,
+    shapes: boolean | ((o: RunOptions) => boolean),
 ];
+
+const RULES: Rule[] = [
+    ['dataset.labelNc', 'dataset.classes', 'label_nc', true],
+    ['dataset.containDontcare', 'dataset.dontcare', 'contain_dontcare_label', true],
+    ['dataset.useInstance', 'dataset.instances', 'no_instance', true],
+    // Only the VAE generator's first layer depends on the image size.
+    ['dataset.cropSize', 'dataset.preprocess.crop', 'crop_size', (o) => o.generator.useVae],
+    ['dataset.aspectRatio', 'dataset.preprocess.aspect', 'aspect_ratio', (o) => o.generator.useVae],
+    ['generator.arch', 'generator.layers', undefined, true],
+    ['generator.ngf', 'generator.ngf', 'ngf', true],
+    ['generator.upsampling', 'generator.upsampling', 'num_upsampling_layers', true],
+    ['generator.spectral', 'generator.spectral', 'norm_G', true],
+    ['generator.paramFreeNorm', 'generator.norm', 'norm_G', true],
+    ['generator.spadeKernel', 'generator.spade_kernel', 'norm_G', true],
+    ['generator.spadeHidden', 'generator.spade_hidden', undefined, true],
+    ['generator.useVae', 'generator.style', 'use_vae', true],
+    ['generator.zDim', 'generator.z_dim', 'z_dim', true],
+    ['generator.layers', 'generator.layers', undefined, true],
+    ['discriminator.arch', 'discriminator.layers', undefined, true],
+    ['discriminator.numD', 'discriminator.scales', 'num_D', true],
+    ['discriminator.nLayers', 'discriminator.n_layers', 'n_layers_D', true],
+    ['discriminator.ndf', 'discriminator.ndf', 'ndf', true],
+    ['discriminator.spectral', 'discriminator.spectral', 'norm_D', true],
+    ['discriminator.norm', 'discriminator.norm', 'norm_D', true],
+    ['discriminator.layers', 'discriminator.layers', undefined, true],
+    ['encoder.spectral', 'generator.encoder.spectral', 'norm_E', (o) => o.generator.useVae],
+    ['encoder.norm', 'generator.encoder.norm', 'norm_E', (o) => o.generator.useVae],
+    ['outputNc', 'generator.output_channels', 'output_nc', true],
+    ['batchSize', 'train.batch', 'batchSize', false],
+    ['seed', 'train.seed', undefined, false],
+    ['optim.lr', 'train.optimizer.lr', 'lr', false],
+    ['optim.beta1', 'train.optimizer.beta1', 'beta1', false],
+    ['optim.beta2', 'train.optimizer.beta2', 'beta2', false],
+    ['optim.ttur', 'train.optimizer.ttur', 'no_TTUR', false],
+    ['optim.niter', 'train.epochs', 'niter', false],
+    ['optim.niterDecay', 'train.decay_epochs', 'niter_decay', false],
+    ['optim.dStepsPerG', 'train.optimizer.d_steps', 'D_steps_per_G', false],
+    ['loss.ganMode', 'train.loss.gan', 'gan_mode', false],
+    ['loss.lambdaFeat', 'train.loss.feature', 'lambda_feat', false],
+    ['loss.lambdaVgg', 'train.loss.vgg', 'lambda_vgg', false],
+    ['loss.lambdaKld', 'train.loss.kld', 'lambda_kld', false],
+    ['dataset.root', 'dataset.root', 'dataroot', false],
+    ['dataset.preprocess', 'dataset.preprocess.mode', 'preprocess_mode', false],
+    ['dataset.loadSize', 'dataset.preprocess.load', 'load_size', false],
+    ['dataset.flip', 'dataset.preprocess.flip', 'no_flip', false],
+];
+
+/** The config properties the rules name, for the test that checks them against the language. */
+export function configPropertiesNamed(): string[] {
+    return RULES.map((r) => r[1]);
+}
+
+/** "`crop` in the dataset's preprocess block (crop_size)". */
+function labelOf(property: string, reference: string | undefined): string {
+    const parts = property.split('.');
+    const name = parts.pop() as string;
+    const block = parts.length === 1 ? parts[0] : `${parts[0]}'s ${parts.slice(1).join(' ')}`;
+    const ref = reference && reference !== name ? ` (${reference})` : '';
+    return `\`${name}\` in the ${block} block${ref}`;
+}
 
 function get(o: unknown, p: string): unknown {
     let cur = o;
@@ -82,7 +101,8 @@ function get(o: unknown, p: string): unknown {
 /** Every listed option whose value differs between `before` and `after`. */
 export function diffOptions(before: RunOptions, after: RunOptions): OptionChange[] {
     const out: OptionChange[] = [];
-    for (const [p, label, shapes] of RULES) {
+    for (const [p, property, reference, shapes] of RULES) {
+        const label = labelOf(property, reference);
         const a = get(before, p);
         const b = get(after, p);
         if (JSON.stringify(a) === JSON.stringify(b)) continue;
