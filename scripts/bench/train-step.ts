@@ -2,7 +2,8 @@
  * Training step time through the job worker's trainer (engine + data pipeline), batch 1, on
  * the COCO-Stuff samples (184 input channels), beside the reference trainer's CPU figures in
  * perf-baseline.md section 3 (PyTorch, 2 threads, synthetic batches): config d (crop 64,
- * ngf 16) 1.96 s per step, config c (crop 128, ngf 16) 4.18 s.
+ * ngf 16) 1.96 s per step, config c (crop 128, ngf 16) 4.18 s. Those were measured on another
+ * CPU; for a same-run ratio use engine-train.ts --torch.
  *
  *   npx tsx scripts/bench/train-step.ts [config=tiny,d] [steps=3]
  *
@@ -16,71 +17,30 @@ import * as path from 'node:path';
 import { createTrainer } from '../../server/src/jobs/engine-trainer';
 import { learningRates } from '../../server/src/jobs/schedule';
 import type { RunOptions } from '../../server/src/engine/options';
+import { benchOptions } from './engine-config';
 
 const shared = path.resolve(__dirname, '..', '..', process.env.SPADE_SHARED ?? '../shared');
 const root = path.join(shared, 'data', 'coco_stuff');
 const configs = (process.argv[2] ?? 'tiny,d').split(',');
 const steps = Number(process.argv[3] ?? 3);
 
+/** The engine benchmark's configuration, on the COCO-Stuff samples instead of synthetic data. */
 function options(crop: number, ngf: number, tiny: boolean): RunOptions {
+    const o = benchOptions(crop, ngf, 1, false);
     return {
-        name: 'bench',
+        ...o,
         outDir: path.join(os.tmpdir(), 'spade-bench-train'),
         dataset: {
-            mode: 'coco',
+            ...o.dataset,
             root,
-            labelNc: 182,
-            containDontcare: true,
-            useInstance: true,
-            preprocess: 'resize_and_crop',
             loadSize: Math.round(crop * 1.12),
-            cropSize: crop,
-            aspectRatio: 1,
             flip: true,
             onBadSample: 'stop',
         },
-        generator: {
-            arch: 'spade',
-            ngf,
-            upsampling: 'normal',
-            spectral: true,
-            paramFreeNorm: 'syncbatch',
-            spadeKernel: 3,
-            spadeHidden: tiny ? 8 : 128,
-            useVae: false,
-            zDim: 256,
-            initType: 'xavier',
-            initVariance: 0.02,
-        },
+        generator: { ...o.generator, spadeHidden: tiny ? 8 : 128 },
         discriminator: tiny
             ? { arch: 'multiscale', numD: 1, nLayers: 1, ndf: 4, spectral: true, norm: 'instance' }
-            : {
-                  arch: 'multiscale',
-                  numD: 2,
-                  nLayers: 4,
-                  ndf: 64,
-                  spectral: true,
-                  norm: 'instance',
-              },
-        encoder: { spectral: true, norm: 'instance' },
-        loss: { ganMode: 'hinge', lambdaFeat: 10, lambdaVgg: 0, lambdaKld: 0.05 },
-        optim: {
-            lr: 0.0002,
-            beta1: 0,
-            beta2: 0.9,
-            ttur: true,
-            niter: 50,
-            niterDecay: 0,
-            dStepsPerG: 1,
-        },
-        batchSize: 1,
-        device: 'cpu',
-        seed: 1,
-        saveEverySteps: 0,
-        keepCheckpoints: 1,
-        sampleEverySteps: 0,
-        referenceResume: false,
-        outputNc: 3,
+            : o.discriminator,
     };
 }
 
@@ -107,7 +67,8 @@ async function main(): Promise<void> {
         times.sort((a, b) => a - b);
         const median = times[Math.floor(times.length / 2)];
         const ref = c.reference
-            ? ` · reference (PyTorch, 2 threads) ${c.reference} s · ratio ${(median / c.reference).toFixed(1)}x`
+            ? ` · perf-baseline's reference trainer (PyTorch, 2 threads, a Zen 1 CPU: not this ` +
+              `run) ${c.reference} s · time ratio ${(median / c.reference).toFixed(1)}x`
             : '';
         console.log(
             `${name}: crop ${c.opts.dataset.cropSize}, ngf ${c.opts.generator.ngf}, backend ${t.backend}: median ${median.toFixed(2)} s per step [${times.map((x) => x.toFixed(2)).join(', ')}]${ref}`,

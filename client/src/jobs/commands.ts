@@ -160,10 +160,12 @@ export class JobCommands {
         }
         if (mode === 'resume') blocks = blocks.filter((b) => b.checkpointStep !== undefined);
         if (blocks.length === 0) {
+            const file = vscode.workspace.asRelativePath(uri);
             void vscode.window.showWarningMessage(
                 mode === 'resume'
-                    ? `SPADE: no train block in ${vscode.workspace.asRelativePath(uri)} has a checkpoint to resume; start a training first.`
-                    : `SPADE: ${vscode.workspace.asRelativePath(uri)} has no train block; add one (train NAME { data = ... }).`,
+                    ? `SPADE: no train block in ${file} has a checkpoint to resume; ` +
+                          'start a training first.'
+                    : `SPADE: ${file} has no train block; add one (train NAME { data = ... }).`,
             );
             return undefined;
         }

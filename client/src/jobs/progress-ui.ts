@@ -94,8 +94,9 @@ export class ProgressUi implements vscode.Disposable {
         const j = active[0];
         const p = j.progress;
         const more = active.length > 1 ? ` (+${active.length - 1})` : '';
+        const eta = p ? formatDuration(p.etaSeconds) : '';
         this.item.text = p
-            ? `$(sync~spin) ${j.info.name} ${p.percent.toFixed(0)}% · ETA ${formatDuration(p.etaSeconds)}${more}`
+            ? `$(sync~spin) ${j.info.name} ${p.percent.toFixed(0)}% · ETA ${eta}${more}`
             : `$(sync~spin) ${j.info.name} starting${more}`;
         this.item.tooltip = p
             ? `${progressLine(p)}\nBackend: ${j.backend ?? '?'}\nClick for the dashboard.`

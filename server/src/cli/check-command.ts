@@ -44,16 +44,16 @@ export const checkCommand: Command = {
                     if (found.length === 0) {
                         // Nothing checked is not "no errors": a wrong folder must not pass CI.
                         io.err(
-                            `${t}: no .spade files found in this folder or below (node_modules and dot folders are skipped). Name a .spade file or a folder that holds one.`,
+                            `${t}: no .spade files found in this folder or below (node_modules ` +
+                                'and dot folders are skipped). Name a .spade file or a folder ' +
+                                'that holds one.',
                         );
                         unusable++;
                     }
                     files.push(...found.map((f) => path.join(t, path.relative(abs, f))));
                 } else files.push(t);
             } catch (e) {
-                io.err(
-                    `${t}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)}). Check the path.`,
-                );
+                io.err(`${t}: cannot read it (${errorCode(e)}). Check the path.`);
                 unusable++;
             }
         }
@@ -63,7 +63,7 @@ export const checkCommand: Command = {
                 text = await fs.promises.readFile(path.resolve(io.cwd, f), 'utf8');
             } catch (e) {
                 io.err(
-                    `${f}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)}). Check the path and its permissions.`,
+                    `${f}: cannot read it (${errorCode(e)}). Check the path and its permissions.`,
                 );
                 unusable++;
                 continue;
@@ -80,9 +80,11 @@ export const checkCommand: Command = {
                 );
             }
         }
+        const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
         if (files.length > 0)
             io.err(
-                `${files.length} file${files.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}.`,
+                `${count(files.length, 'file')} checked: ${count(errors, 'error')}, ` +
+                    `${count(warnings, 'warning')}.`,
             );
         return unusable > 0 ? 2 : errors > 0 ? 1 : 0;
     },
@@ -105,4 +107,9 @@ function findConfigs(dir: string): string[] {
     };
     walk(dir);
     return out;
+}
+
+/** The errno code of a failed file operation, or its message. */
+function errorCode(e: unknown): string {
+    return (e as NodeJS.ErrnoException).code ?? String(e);
 }

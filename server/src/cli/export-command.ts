@@ -19,7 +19,7 @@ A run with a style encoder (use_vae) also gets FILE.encoder.onnx beside FILE.onn
 images go through it (\`spade synthesize --style\`, the preview's Style image…).
 
   RUN_OR_CHECKPOINT  a run folder written by \`spade train\`, or one of its
-                     checkpoints/step-XXXXXXXX folders
+                     checkpoints/step-NNNNNNNN folders
   --out FILE.onnx    where to write (default: <run>/export/generator.onnx); replaced atomically
   --mode M           onehot (default): SPADE's first conv as exact table lookups, faster;
                      plain: ordinary convolutions, for tools that feed soft label maps
@@ -90,10 +90,8 @@ function runExport(args: string[], io: CliIO): number {
         writing = out;
         writeFileAtomic(out, r.bytes);
     } catch (e) {
-        io.err(
-            `spade export: ${writing}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); ` +
-                'choose another --out.',
-        );
+        const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+        io.err(`spade export: ${writing}: cannot write (${why}); choose another --out.`);
         return 1;
     }
     const i = r.info;
@@ -101,7 +99,8 @@ function runExport(args: string[], io: CliIO): number {
     io.out(`Exported ${r.options.name} at step ${r.step} (${r.checkpointDir})`);
     io.out(`  to ${out} (${(r.bytes.length / 1e6).toFixed(1)} MB, ${i.mode} mode)`);
     io.out(
-        `  input semantics [N, ${i.semanticChannels}, ${i.height}, ${i.width}]: ${i.labelNc} classes${classes}` +
+        `  input semantics [N, ${i.semanticChannels}, ${i.height}, ${i.width}]: ` +
+            `${i.labelNc} classes${classes}` +
             (i.containDontcare ? ' + dontcare' : '') +
             (i.useInstance ? ' + instance edges' : '') +
             (i.zDim > 0 ? `; input z [N, ${i.zDim}]` : '') +

@@ -41,7 +41,7 @@ export interface ModelSource {
     /** The run folder's name. */
     run: string;
     step: number;
-    /** The checkpoint folder relative to the run folder (`checkpoints/step-XXXXXXXX`). */
+    /** The checkpoint folder relative to the run folder (`checkpoints/step-NNNNNNNN`). */
     checkpoint: string;
 }
 
@@ -109,7 +109,7 @@ export function locateCheckpoint(target: string): { runDir: string; checkpointDi
     if (!stat.isDirectory()) {
         throw new Error(
             `${target}: is a file; name a run folder (with checkpoints/) or a checkpoint ` +
-                'folder (checkpoints/step-XXXXXXXX with state.json)',
+                'folder (checkpoints/step-NNNNNNNN with state.json)',
         );
     }
     if (fs.existsSync(path.join(target, 'state.json'))) {

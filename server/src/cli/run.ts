@@ -27,8 +27,9 @@ export async function runCli(
     try {
         return await cmd.run(rest, io);
     } catch (e) {
+        const why = e instanceof Error ? e.message : String(e);
         io.err(
-            `spade ${name}: unexpected failure: ${e instanceof Error ? e.message : String(e)}. Please report this with the command line.`,
+            `spade ${name}: unexpected failure: ${why}. Please report this with the command line.`,
         );
         return 70;
     }

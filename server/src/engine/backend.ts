@@ -130,9 +130,7 @@ export function wantedWasmThreads(
     env: NodeJS.ProcessEnv = process.env,
     preferred?: number,
 ): number {
-    const set = Number(env.SPADE_WASM_THREADS);
-    if (Number.isInteger(set) && set >= 1) return Math.min(set, 8);
-    return Math.max(1, Math.min(preferred ?? os.availableParallelism(), 8));
+    return wasmThreadsChoice(env, preferred).threads;
 }
 
 /**
@@ -144,22 +142,37 @@ export function wasmThreadsOrigin(
     preferred?: number,
     cores: number = os.availableParallelism(),
 ): { source: string; warning?: string } {
+    const { source, warning } = wasmThreadsChoice(env, preferred, cores);
+    return warning === undefined ? { source } : { source, warning };
+}
+
+/** The thread count with its origin and warning, from one reading of SPADE_WASM_THREADS. */
+function wasmThreadsChoice(
+    env: NodeJS.ProcessEnv = process.env,
+    preferred?: number,
+    cores: number = os.availableParallelism(),
+): { threads: number; source: string; warning?: string } {
     const text = env.SPADE_WASM_THREADS?.trim() ?? '';
     const set = Number(text);
-    const fallback =
-        preferred !== undefined
-            ? `the trainer's choice (${preferred === 1 ? 'one thread at batch size 1' : 'the cores'}); SPADE_WASM_THREADS overrides`
-            : `the cores${cores > 8 ? ', at most 8' : ''}; SPADE_WASM_THREADS overrides; training at batch size 1 uses 1`;
-    if (text === '') return { source: fallback };
+    const fallback = {
+        threads: Math.max(1, Math.min(preferred ?? cores, 8)),
+        source:
+            preferred !== undefined
+                ? `the trainer's choice (${preferred === 1 ? 'one thread at batch size 1' : 'the cores'}); ` +
+                  'SPADE_WASM_THREADS overrides'
+                : `the cores${cores > 8 ? ', at most 8' : ''}; SPADE_WASM_THREADS overrides; ` +
+                  'training at batch size 1 uses 1',
+    };
+    if (text === '') return fallback;
     if (!Number.isInteger(set) || set < 1) {
         return {
-            source: fallback,
+            ...fallback,
             warning:
                 `SPADE_WASM_THREADS is '${env.SPADE_WASM_THREADS}', not a whole number of at ` +
                 'least 1, so it is ignored; set it to a thread count such as 2, or unset it',
         };
     }
-    const source = `SPADE_WASM_THREADS=${set}`;
+    const chosen = { threads: Math.min(set, 8), source: `SPADE_WASM_THREADS=${set}` };
     const problems: string[] = [];
     if (set > 8) problems.push("capped at 8 (the wasm package's thread pool size)");
     if (set > cores)
@@ -167,15 +180,15 @@ export function wasmThreadsOrigin(
             `more than the ${cores} core${cores === 1 ? '' : 's'} this process may use, so the ` +
                 'threads compete for them; set it to at most the cores',
         );
-    if (problems.length === 0) return { source };
-    return { source, warning: `SPADE_WASM_THREADS=${set} is ${problems.join(' and ')}` };
+    if (problems.length === 0) return chosen;
+    return { ...chosen, warning: `SPADE_WASM_THREADS=${set} is ${problems.join(' and ')}` };
 }
 
 /** Threads the wasm backend starts with (fixed once it runs); see wantedWasmThreads. */
 let preferredThreads: number | undefined;
 
 /** Where the running wasm backend's thread count came from (fixed when it started). */
-let wasmThreadsFrom: { source: string; warning?: string } | undefined;
+let wasmThreadsFrom: { threads: number; source: string; warning?: string } | undefined;
 
 /** Why the threaded wasm backend was not used, when it was wanted (for the doctor report). */
 let wasmThreadsNote: string | undefined;
@@ -226,14 +239,10 @@ async function tryWasm(): Promise<BackendProbe> {
             wasm.setWasmPaths(dist + path.sep);
             wasmPathsSet = true;
         }
-        const threads = wantedWasmThreads(process.env, preferredThreads);
-        if (tf.findBackend('wasm') === null)
-            wasmThreadsFrom = wasmThreadsOrigin(process.env, preferredThreads);
-        if (
-            threads > 1 &&
-            tf.findBackend('wasm') === null &&
-            (await startThreadedWasm(wasm, threads))
-        )
+        const starting = tf.findBackend('wasm') === null;
+        const choice = wasmThreadsChoice(process.env, preferredThreads);
+        if (starting) wasmThreadsFrom = choice;
+        if (starting && choice.threads > 1 && (await startThreadedWasm(wasm, choice.threads)))
             return { backend, pkg: PKGS.wasm, ok: true };
         const ok = await withoutRethrowingHandlers(() => tf.setBackend('wasm'));
         if (!ok) throw new Error('the wasm backend did not initialise');

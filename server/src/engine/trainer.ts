@@ -178,11 +178,13 @@ export class SpadeTrainer {
     }
 
     /** Fake image (and mu/logvar for the VAE) for one batch. */
-    private generate(
-        seg: tf.Tensor4D,
-        real: tf.Tensor4D,
-    ): { fake: tf.Tensor4D; mu?: tf.Tensor2D; logvar?: tf.Tensor2D } {
-        if (!this.E) return { fake: this.G.forward(seg) };
+    private generate(inp: StepInputs): {
+        fake: tf.Tensor4D;
+        mu?: tf.Tensor2D;
+        logvar?: tf.Tensor2D;
+    } {
+        const { seg, real, ids } = inp;
+        if (!this.E) return { fake: this.G.forward(seg, undefined, undefined, ids) };
         const { mu, logvar } = this.E.forward(real);
         const eps = tf.randomNormal<tf.Rank.R2>(
             mu.shape,
@@ -191,7 +193,8 @@ export class SpadeTrainer {
             'float32',
             (this.opts.seed * 7919 + this.step) % 2147483647,
         );
-        return { fake: this.G.forward(seg, reparameterize(mu, logvar, eps)), mu, logvar };
+        const z = reparameterize(mu, logvar, eps);
+        return { fake: this.G.forward(seg, z, undefined, ids), mu, logvar };
     }
 
     /** D on cat(fake, real) in one pass, as the reference runs it. */
@@ -260,7 +263,7 @@ export class SpadeTrainer {
         const lo = this.opts.loss;
         const { value, grads } = this.withFrozenD(() =>
             tf.variableGrads(() => {
-                const { fake, mu, logvar } = this.generate(seg, real);
+                const { fake, mu, logvar } = this.generate(inp);
                 const terms: tf.Scalar[] = [];
                 const add = (name: string, t: tf.Scalar) => {
                     parts[name] = tf.keep(t);
@@ -284,7 +287,7 @@ export class SpadeTrainer {
     async discriminatorStep(batch: TrainBatch): Promise<StepLosses> {
         const inp = this.inputs(batch);
         const { seg, real } = inp;
-        const fake = tf.tidy(() => this.generate(seg, real).fake);
+        const fake = tf.tidy(() => this.generate(inp).fake);
         const parts: Record<string, tf.Scalar> = {};
         const mode = this.opts.loss.ganMode;
         const { value, grads } = tf.variableGrads(() => {

@@ -1,5 +1,5 @@
 /**
- * The checkpoints of one run folder: `checkpoints/step-XXXXXXXX/` folders published whole by
+ * The checkpoints of one run folder: `checkpoints/step-NNNNNNNN/` folders published whole by
  * rename, a `checkpoints/latest` pointer replaced atomically after each save, and the last K
  * kept. A worker killed at any point leaves every published checkpoint intact.
  */

@@ -4,8 +4,8 @@
  *   config.spade        the config text as run (config-<step>.spade when a resume changed it)
  *   options.json        the resolved options of the latest start
  *   metrics.jsonl       one MetricsRecord per step, appended
- *   samples/            step-XXXXXXXX.png grids
- *   checkpoints/        step-XXXXXXXX/ folders and the `latest` pointer (checkpoints.ts)
+ *   samples/            step-NNNNNNNN.png grids
+ *   checkpoints/        step-NNNNNNNN/ folders and the `latest` pointer (checkpoints.ts)
  *   job.json, status.json   the job registry: who runs here (pid) and how far it got
  *   stop-request        present while a stop is asked of a worker without IPC
  *   worker.log          the worker's log lines

@@ -62,12 +62,18 @@ export class SegCache {
     private fullDense: tf.Tensor4D | undefined;
     private fullEdges: Uint8Array | null | undefined;
 
-    /** `patternShare`: see GeneratorOptions (0 turns the pattern path off). */
+    /**
+     * `patternShare`: see GeneratorOptions (0 turns the pattern path off). `labels`: the
+     * full-size label ids when the caller has them already (else taken from `seg`).
+     */
     constructor(
         readonly seg: tf.Tensor4D,
         readonly classes?: number,
         private readonly patternShare = 0.5,
-    ) {}
+        labels?: Int32Array,
+    ) {
+        this.fullLabels = labels;
+    }
 
     /** Label ids at h x w (PyTorch's nearest resize of the full-size ids). */
     private idsAt(h: number, w: number): Int32Array {

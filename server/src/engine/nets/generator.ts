@@ -149,10 +149,13 @@ export class SpadeGenerator {
     /**
      * seg: NHWC one-hot + edge map. z: [N, zDim] for the VAE path (drawn from N(0, 1) when
      * absent). Returns the image in [-1, 1], NHWC. `tap` sees each block's output (NHWC) and,
-     * for the VAE, `fc` before the reshape.
+     * for the VAE, `fc` before the reshape. `labels`: the label ids of `seg`'s one-hot part
+     * when the caller has them (the trainer reads them from the batch), so they are not found
+     * again.
      */
-    forward(seg: tf.Tensor4D, z?: tf.Tensor2D, tap?: Tap): tf.Tensor4D {
-        const cache = new SegCache(seg, this.shape.oneHotChannels, this.opts.patternShare);
+    forward(seg: tf.Tensor4D, z?: tf.Tensor2D, tap?: Tap, labels?: Int32Array): tf.Tensor4D {
+        const o = this.opts;
+        const cache = new SegCache(seg, this.shape.oneHotChannels, o.patternShare, labels);
         const n = seg.shape[0];
         let x: tf.Tensor4D;
         if (this.fc instanceof Linear) {
