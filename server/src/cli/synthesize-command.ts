@@ -122,9 +122,8 @@ function expandMasks(targets: string[], cwd: string, io: CliIO): { files: string
             } else files.push(abs);
         } catch (e) {
             const code = (e as NodeJS.ErrnoException).code;
-            io.err(
-                `spade synthesize: ${abs}: ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}; check the path.`,
-            );
+            const what = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`;
+            io.err(`spade synthesize: ${abs}: ${what}; check the path.`);
             bad++;
         }
     }
@@ -176,7 +175,8 @@ async function readMask(
     const unknown = unknownClass(labels, info);
     if (unknown) {
         throw new Error(
-            `${file}: pixel (${unknown.x}, ${unknown.y}) has class id ${unknown.id} (largest ${unknown.max}), ` +
+            `${file}: pixel (${unknown.x}, ${unknown.y}) ` +
+                `has class id ${unknown.id} (largest ${unknown.max}), ` +
                 `but the model ${where} knows ${info.labelNc} classes (ids 0..${info.labelNc - 1}` +
                 `${info.containDontcare ? ', 255 = dontcare' : ''}); use a mask made for this model ` +
                 'or a model trained with these classes',
@@ -342,7 +342,8 @@ async function runSynthesize(args: string[], io: CliIO): Promise<number> {
         fs.mkdirSync(outDir, { recursive: true });
     } catch (e) {
         io.err(
-            `spade synthesize: ${outDir}: cannot create the output folder (${(e as NodeJS.ErrnoException).code}); choose another --out.`,
+            `spade synthesize: ${outDir}: cannot create the output folder ` +
+                `(${(e as NodeJS.ErrnoException).code}); choose another --out.`,
         );
         await session.release();
         return 2;
@@ -388,9 +389,12 @@ async function runSynthesize(args: string[], io: CliIO): Promise<number> {
     const total = (performance.now() - t0) / 1000;
     const per = written > 0 ? `, ${(synthMs / written).toFixed(0)} ms per image` : '';
     if (written > 0) io.out(`Images written to ${outDir}`);
+    const sizeNote = a.size === 'mask' ? 'mask size' : `${info.width}x${info.height}`;
+    const maskCount = files.length + missing;
     io.out(
-        `${written} image${written === 1 ? '' : 's'} (${a.size === 'mask' ? 'mask size' : `${info.width}x${info.height}`}) from ` +
-            `${files.length - (failed - missing)} of ${files.length + missing} mask${files.length + missing === 1 ? '' : 's'} ` +
+        `${written} image${written === 1 ? '' : 's'} (${sizeNote}) from ` +
+            `${files.length - (failed - missing)} of ${maskCount} ` +
+            `mask${maskCount === 1 ? '' : 's'} ` +
             `in ${total.toFixed(2)} s (model ${(loadMs / 1000).toFixed(2)} s${per}).`,
     );
     return failed > 0 ? 1 : 0;

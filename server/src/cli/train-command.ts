@@ -40,7 +40,10 @@ function killedMessage(done: DoneEvent): string {
     const last = done.lastCheckpoint
         ? `The last checkpoint is intact: ${done.lastCheckpoint} (--resume continues from it).`
         : 'No checkpoint had been saved yet.';
-    return `Training killed by the second Ctrl-C at step ${done.step} (epoch ${done.epoch}), without a final checkpoint. ${last}`;
+    return (
+        `Training killed by the second Ctrl-C at step ${done.step} (epoch ${done.epoch}), ` +
+        `without a final checkpoint. ${last}`
+    );
 }
 
 /** Test seams: runner options (worker, environment) and whether to redraw one status line. */
@@ -96,7 +99,10 @@ function loadOptions(
     if (file.endsWith('.json')) {
         const options = readJson<RunOptions>(file);
         if (!options?.dataset || !options.generator) {
-            return `${file}: not a resolved-options file (no dataset/generator); pass a .spade config instead.`;
+            return (
+                `${file}: not a resolved-options file (no dataset/generator); ` +
+                'pass a .spade config instead.'
+            );
         }
         if (a.run !== undefined) {
             options.name = a.run;
@@ -109,8 +115,10 @@ function loadOptions(
         const blocks = listTrainBlocks(file, read.text);
         if (blocks.length === 0) {
             return path.extname(file) === '.spade'
-                ? `${file}: has no train block; add one (train NAME { data = ... }) or pass the config that holds it.`
-                : `${file}: is not a .spade config (no train block in it); pass a .spade config with a train block, or a run's options.json.`;
+                ? `${file}: has no train block; add one (train NAME { data = ... }) ` +
+                      'or pass the config that holds it.'
+                : `${file}: is not a .spade config (no train block in it); ` +
+                      "pass a .spade config with a train block, or a run's options.json.";
         }
         if (blocks.length > 1) {
             const names = blocks.map((b) => b.name).join(', ');
@@ -222,7 +230,8 @@ class ProgressView {
         } else if (e.type === 'started') {
             const at = e.resumedFrom ? `resuming (${e.resumedFrom.mode}) at` : 'starting at';
             this.note(
-                `Backend: ${e.backend}; ${e.stepsPerEpoch} steps per epoch; ${at} step ${e.step} of ${e.totalSteps}.`,
+                `Backend: ${e.backend}; ${e.stepsPerEpoch} steps per epoch; ` +
+                    `${at} step ${e.step} of ${e.totalSteps}.`,
             );
         } else if (e.type === 'checkpoint') {
             this.note(`Checkpoint saved: ${e.dir}`);

@@ -156,7 +156,8 @@ async function decodeLabel(file: string, buf: Buffer, opts: ReadLabelOptions): P
                 'warning',
                 'lossy-label',
                 file,
-                'is a JPEG label map; JPEG compression changes pixel values near edges, so some ids are wrong.',
+                'is a JPEG label map; JPEG compression changes pixel values near edges, ' +
+                    'so some ids are wrong.',
                 'Save label maps as PNG.',
             ),
         );
@@ -167,7 +168,8 @@ async function decodeLabel(file: string, buf: Buffer, opts: ReadLabelOptions): P
                 'info',
                 'exif-oriented',
                 file,
-                `has EXIF orientation ${orientation}; it was turned upright (${base.storedWidth}x${base.storedHeight} as stored).`,
+                `has EXIF orientation ${orientation}; it was turned upright ` +
+                    `(${base.storedWidth}x${base.storedHeight} as stored).`,
             ),
         );
     }
@@ -199,7 +201,8 @@ async function decodeLabel(file: string, buf: Buffer, opts: ReadLabelOptions): P
         return fail(
             'unsupported-format',
             file,
-            `stores ${meta.channels} channel(s) of ${meta.depth} samples; label maps must be 8-bit or 16-bit grey, palette, or 8-bit RGB.`,
+            `stores ${meta.channels} channel(s) of ${meta.depth} samples; ` +
+                'label maps must be 8-bit or 16-bit grey, palette, or 8-bit RGB.',
             'Convert it to an 8-bit or 16-bit greyscale PNG of class ids.',
         );
     } else if ((meta.channels ?? 1) <= 2) {

@@ -60,10 +60,14 @@ const PKGS: Record<BackendName, string> = {
 
 /** The shared library named in a dlopen/LoadLibrary failure, if any. */
 export function missingLibraryOf(message: string): string | undefined {
+    const libFailure = new RegExp(
+        /([\w.+-]+\.(?:so(?:\.[\w.]+)?|dylib|dll))[^\n]*?/.source +
+            '(?:cannot open shared object|No such file|not found|' +
+            'could not be found|image not found)',
+        'i',
+    );
     const m =
-        /([\w.+-]+\.(?:so(?:\.[\w.]+)?|dylib|dll))[^\n]*?(?:cannot open shared object|No such file|not found|could not be found|image not found)/i.exec(
-            message,
-        ) ??
+        libFailure.exec(message) ??
         /(?:Library not loaded|cannot load|Could not load dynamic library)\W+([^\s'"]+)/i.exec(
             message,
         );

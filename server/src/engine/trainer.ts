@@ -128,7 +128,8 @@ export class SpadeTrainer {
         const want = semanticChannels(this.opts.dataset);
         if (b.channels !== want) {
             throw new Error(
-                `batch has ${b.channels} semantic channels; the options give ${want} (labels + dontcare + edge)`,
+                `batch has ${b.channels} semantic channels; ` +
+                    `the options give ${want} (labels + dontcare + edge)`,
             );
         }
         const t = tf.tidy(() => ({

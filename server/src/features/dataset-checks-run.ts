@@ -163,7 +163,11 @@ export class DatasetChecker {
             acc.add(
                 'dataPartial',
                 'name',
-                `Checked ${inspected} of ${entries.length} samples, spread evenly over the dataset (stopped by the ${stoppedBy ?? 'budget'}); the others were not opened, so their values, formats and sizes are unchecked. Use the 'Check data' lens for a longer check.`,
+                `Checked ${inspected} of ${entries.length} samples, ` +
+                    'spread evenly over the dataset ' +
+                    `(stopped by the ${stoppedBy ?? 'budget'}); the others were not opened, ` +
+                    'so their values, formats and sizes are unchecked. ' +
+                    "Use the 'Check data' lens for a longer check.",
                 [],
             );
         }

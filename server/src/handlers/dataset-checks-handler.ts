@@ -117,7 +117,9 @@ export function registerDatasetChecks(deps: DatasetChecksDeps): (changes: FileEv
             if (!checks.configDir(p.uri))
                 return {
                     summaries: [],
-                    message: `${p.uri} is not saved on disk, so its dataset paths have no folder to be relative to. Save it first.`,
+                    message:
+                        `${p.uri} is not saved on disk, so its dataset paths ` +
+                        'have no folder to be relative to. Save it first.',
                 };
             const summaries = await checks.checkNow(
                 p.uri,

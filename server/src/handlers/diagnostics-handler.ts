@@ -73,12 +73,12 @@ export function registerDiagnostics(deps: DiagnosticsDeps): void {
                 diagnostics: result.diagnostics,
             });
             log.debug(
-                `checked ${uri} v${doc.version}: ${result.diagnostics.length} diagnostics in ${Date.now() - started} ms`,
+                `checked ${uri} v${doc.version}: ` +
+                    `${result.diagnostics.length} diagnostics in ${Date.now() - started} ms`,
             );
         } catch (e) {
-            log.error(
-                `Checking ${uri} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}. Please report this with the file.`,
-            );
+            const why = e instanceof Error ? (e.stack ?? e.message) : String(e);
+            log.error(`Checking ${uri} failed: ${why}. Please report this with the file.`);
         }
     };
 

@@ -86,7 +86,8 @@ export function registerPreview(deps: PreviewHandlerDeps): PreviewService {
         answer(SynthesizeRequest.method, async (p: SynthesizeParams, token) => {
             const r = await service.synthesize(p, token);
             log.debug(
-                `preview synthesis of ${p.maskUri}: ${r.images.length} image(s) in ${r.elapsedMs.toFixed(0)} ms`,
+                `preview synthesis of ${p.maskUri}: ` +
+                    `${r.images.length} image(s) in ${r.elapsedMs.toFixed(0)} ms`,
             );
             return r;
         }),

@@ -31,8 +31,10 @@ export class WatchedFiles {
             try {
                 listener(changes);
             } catch (e) {
+                const why = e instanceof Error ? (e.stack ?? e.message) : String(e);
                 this.log.error(
-                    `Handling ${changes.length} watched-file change(s) failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}. Please report this.`,
+                    `Handling ${changes.length} watched-file change(s) failed: ${why}. ` +
+                        'Please report this.',
                 );
             }
         }

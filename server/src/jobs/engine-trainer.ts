@@ -161,9 +161,8 @@ export async function createTrainer(opts: RunOptions, env: TrainerEnv): Promise<
     });
     const engine = await createEngine(opts);
     const r = engine.backend;
-    const backend = r
-        ? `${r.chosen} (tfjs '${r.active}'${r.threads ? `, ${r.threads} thread${r.threads === 1 ? '' : 's'}` : ''})`
-        : 'tfjs';
+    const threads = r?.threads ? `, ${r.threads} thread${r.threads === 1 ? '' : 's'}` : '';
+    const backend = r ? `${r.chosen} (tfjs '${r.active}'${threads})` : 'tfjs';
     env.log('info', `Dataset: ${data.size} samples, ${data.stepsPerEpoch} steps per epoch.`);
     return new EngineTrainer(opts, engine, data, backend);
 }

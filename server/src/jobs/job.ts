@@ -207,7 +207,8 @@ export class Job {
         const how = signal ? `was killed (${signal})` : `exited with code ${code ?? '?'}`;
         this.fail(
             `The worker for ${this.name} ${how} at step ${st?.step ?? 0}. The last published ` +
-                `checkpoint is intact; use Resume to continue. Details: worker.log and worker.out in ${this.runDir}.`,
+                'checkpoint is intact; use Resume to continue. ' +
+                `Details: worker.log and worker.out in ${this.runDir}.`,
         );
     }
 

@@ -74,7 +74,8 @@ export class JobRunner {
         if (busy) {
             throw new JobStartError(
                 'run-busy',
-                `The run folder ${runDir} is in use by job ${busy.jobId} (pid ${busy.pid}); stop it first or choose another run name.`,
+                `The run folder ${runDir} is in use by job ${busy.jobId} (pid ${busy.pid}); ` +
+                    'stop it first or choose another run name.',
             );
         }
         // Refuse before creating anything, so a refused start leaves no folder behind.

@@ -99,7 +99,8 @@ export async function runJob(
         if (!(spe > 0)) {
             throw new JobFailure(
                 'io',
-                `The dataset in ${opts.dataset.labelDir ?? opts.dataset.root} gives no full batch of ${opts.batchSize}; ` +
+                `The dataset in ${opts.dataset.labelDir ?? opts.dataset.root} ` +
+                    `gives no full batch of ${opts.batchSize}; ` +
                     `add images or lower the batch size.`,
             );
         }
@@ -154,10 +155,13 @@ export async function runJob(
             const bad = Object.entries(losses).find(([, v]) => !Number.isFinite(v));
             if (bad) {
                 const last = store.latest();
+                const saved = last
+                    ? `The last good checkpoint is ${last.dir}`
+                    : 'No checkpoint was saved yet';
                 throw new JobFailure(
                     'non-finite-loss',
                     `Loss ${bad[0]} became ${bad[1]} at step ${pos.step + 1} (epoch ${pos.epoch}); ` +
-                        `training stopped. ${last ? `The last good checkpoint is ${last.dir}` : 'No checkpoint was saved yet'}; ` +
+                        `training stopped. ${saved}; ` +
                         `lower the learning rate (lr = ${opts.optim.lr / 2}) and resume.`,
                     pos.step + 1,
                 );
@@ -318,5 +322,8 @@ async function writeSample(
 export function changedOptionsNote(before: RunOptions, after: RunOptions): string | undefined {
     const soft = diffOptions(before, after).filter((c) => !c.shapes);
     if (soft.length === 0) return undefined;
-    return `Resuming with changed options: ${soft.map((c) => `${c.label} ${JSON.stringify(c.before)} -> ${JSON.stringify(c.after)}`).join(', ')}.`;
+    const changes = soft.map(
+        (c) => `${c.label} ${JSON.stringify(c.before)} -> ${JSON.stringify(c.after)}`,
+    );
+    return `Resuming with changed options: ${changes.join(', ')}.`;
 }

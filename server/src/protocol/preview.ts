@@ -446,7 +446,8 @@ export function idsFromLeBytes(
     const per = dtype === 'uint8' ? 1 : 2;
     if (bytes.length !== width * height * per) {
         throw new Error(
-            `label ids: expected ${width}x${height}x${per} = ${width * height * per} bytes, got ${bytes.length}`,
+            `label ids: expected ${width}x${height}x${per} = ${width * height * per} bytes, ` +
+                `got ${bytes.length}`,
         );
     }
     if (dtype === 'uint8') return new Uint8Array(bytes);

@@ -297,7 +297,9 @@ export class PreviewApp {
         if (!change) {
             this.host.postMessage({
                 type: 'error',
-                message: `${msg.label}: the host's change does not fit the ${l.mask.width}x${l.mask.height} mask`,
+                message:
+                    `${msg.label}: the host's change does not fit ` +
+                    `the ${l.mask.width}x${l.mask.height} mask`,
             });
             return;
         }

@@ -44,7 +44,13 @@ export const styleCrop: Rule = {
                 diag(
                     'styleCropTooSmall',
                     at,
-                    `The style encoder (style = on in generator ${name(tc.generator)}) needs crop ${ENCODER_MIN_CROP} or more, but dataset ${name(tc.dataset)} has crop ${crop.value}${whose}: training would fail at its first step. Set crop to at least ${ENCODER_MIN_CROP} in the dataset's preprocess block, or turn style off.`,
+                    `The style encoder (style = on in generator ${name(tc.generator)}) ` +
+                        `needs crop ${ENCODER_MIN_CROP} or more, ` +
+                        `but dataset ${name(tc.dataset)} has crop ${crop.value}${whose}: ` +
+                        'training would fail at its first step. ' +
+                        `Set crop to at least ${ENCODER_MIN_CROP} ` +
+                        "in the dataset's preprocess block, " +
+                        'or turn style off.',
                     { related },
                 ),
             );
