@@ -15,6 +15,11 @@ import {
     tapIndices,
 } from '../../server/src/engine/onehot';
 import { avgPool3s2, conv2d, oihwToHwio, upsample2x } from '../../server/src/engine/ops';
+import {
+    installOrtKernels,
+    ortKernelEngine,
+    uninstallOrtKernels,
+} from '../../server/src/engine/ort-kernels';
 import { Rng } from '../../server/src/engine/init';
 import { spectralWeight } from '../../server/src/engine/layers/core';
 import { MultiscaleDiscriminator } from '../../server/src/engine/nets/discriminator';
@@ -82,18 +87,29 @@ describe('engine gradients', function () {
         [1, 8, 9, 3, 4, 5, 1, 2],
         [1, 10, 11, 3, 4, 3, 2, 1],
     ];
-    for (const cfg of configs) {
-        it(`conv2d gradient on wasm equals the cpu stock gradient (${cfg.join(',')})`, async function () {
-            await useBackend('cpu');
-            const want = convResults(true, cfg);
-            await useBackend('wasm');
-            const got = convResults(false, cfg);
-            ['y', 'dx', 'dW', 'db'].forEach((name, i) => {
-                const tol = 2e-6 * Math.max(1, maxRel(want[i]));
-                const d = maxAbs(got[i], want[i]);
-                assert.ok(d <= tol, `${name}: max |diff| ${d} > ${tol}`);
+    // With onnxruntime's kernels (the default) and with wasm's own, where conv2d carries its
+    // own gradient (SPADE_ORT_KERNELS=0, or onnxruntime not starting).
+    for (const kernels of ['onnxruntime kernels', "wasm's own kernels"]) {
+        for (const cfg of configs) {
+            it(`conv2d gradient on wasm (${kernels}) equals the cpu stock gradient (${cfg.join(',')})`, async function () {
+                await useBackend('cpu');
+                const want = convResults(true, cfg);
+                await useBackend('wasm');
+                const gemm = ortKernelEngine();
+                if (kernels === 'onnxruntime kernels') assert.ok(gemm, 'onnxruntime kernels are on');
+                else uninstallOrtKernels();
+                try {
+                    const got = convResults(false, cfg);
+                    ['y', 'dx', 'dW', 'db'].forEach((name, i) => {
+                        const tol = 2e-6 * Math.max(1, maxRel(want[i]));
+                        const d = maxAbs(got[i], want[i]);
+                        assert.ok(d <= tol, `${name}: max |diff| ${d} > ${tol}`);
+                    });
+                } finally {
+                    if (gemm && !ortKernelEngine()) installOrtKernels(gemm);
+                }
             });
-        });
+        }
     }
 
     it('conv2d input gradient for trailing channels only (D input: labels, then image)', async function () {

@@ -10,6 +10,8 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type * as WasmBackend from '@tensorflow/tfjs-backend-wasm';
 import type { Device } from './options';
+import { createGemmEngine } from './ort-gemm';
+import { installOrtKernels, ortKernelEngine } from './ort-kernels';
 import { prepareWasmThreads, unrefWasmWorkers, type WasmThreadsSetup } from './wasm-threads';
 
 /** The backends the engine knows, in preference order. */
@@ -42,6 +44,8 @@ export interface BackendReport {
     threadsSource?: string;
     /** SPADE_WASM_THREADS that was ignored, capped, or is more than the cores. */
     threadsWarning?: string;
+    /** On wasm: where its matMuls and convolutions run (onnxruntime, or why not). */
+    kernels?: string;
     /** What tfjs-node-gpu needs from the system. */
     gpuRequirements: string;
 }
@@ -162,10 +166,10 @@ function wasmThreadsChoice(
         threads: Math.max(1, Math.min(preferred ?? cores, 8)),
         source:
             preferred !== undefined
-                ? `the trainer's choice (${preferred === 1 ? 'one thread at batch size 1' : 'the cores'}); ` +
+                ? `the trainer's choice (${preferred === 1 ? 'one thread' : 'the cores'}); ` +
                   'SPADE_WASM_THREADS overrides'
                 : `the cores${cores > 8 ? ', at most 8' : ''}; SPADE_WASM_THREADS overrides; ` +
-                  'training at batch size 1 uses 1',
+                  'training uses 1 while onnxruntime runs the matrix kernels',
     };
     if (text === '') return fallback;
     if (!Number.isInteger(set) || set < 1) {
@@ -230,6 +234,40 @@ async function startThreadedWasm(wasm: typeof WasmBackend, threads: number): Pro
     }
 }
 
+/** Why wasm's matrix kernels are its own, when onnxruntime's were wanted (doctor report). */
+let ortKernelsNote: string | undefined;
+let ortKernelsTried = false;
+
+/**
+ * Moves wasm's matMul and convolution kernels onto onnxruntime's CPU GEMM (ort-kernels.ts),
+ * once per process, unless SPADE_ORT_KERNELS=0. On failure wasm keeps its own, with a note.
+ */
+async function startOrtKernels(): Promise<void> {
+    if (ortKernelsTried) return;
+    ortKernelsTried = true;
+    if (!ortKernelsWanted()) {
+        ortKernelsNote = "wasm's own (SPADE_ORT_KERNELS=0)";
+        return;
+    }
+    try {
+        installOrtKernels(await createGemmEngine(ortThreads()));
+    } catch (e) {
+        ortKernelsNote = `wasm's own: onnxruntime did not start (${e instanceof Error ? e.message : String(e)})`;
+    }
+}
+
+/** Whether wasm's matrix kernels should run on onnxruntime (SPADE_ORT_KERNELS=0: no). */
+export function ortKernelsWanted(env: NodeJS.ProcessEnv = process.env): boolean {
+    return env.SPADE_ORT_KERNELS?.trim() !== '0';
+}
+
+/** onnxruntime's threads for the kernels: the cores (at most 8); SPADE_ORT_THREADS overrides. */
+function ortThreads(): number {
+    const set = Number(process.env.SPADE_ORT_THREADS?.trim() ?? '');
+    if (Number.isInteger(set) && set >= 1) return Math.min(set, 64);
+    return Math.max(1, Math.min(os.availableParallelism(), 8));
+}
+
 async function tryWasm(): Promise<BackendProbe> {
     const backend: BackendName = 'wasm';
     try {
@@ -246,10 +284,13 @@ async function tryWasm(): Promise<BackendProbe> {
         const starting = tf.findBackend('wasm') === null;
         const choice = wasmThreadsChoice(process.env, preferredThreads);
         if (starting) wasmThreadsFrom = choice;
-        if (starting && choice.threads > 1 && (await startThreadedWasm(wasm, choice.threads)))
+        if (starting && choice.threads > 1 && (await startThreadedWasm(wasm, choice.threads))) {
+            await startOrtKernels();
             return { backend, pkg: PKGS.wasm, ok: true };
+        }
         const ok = await withoutRethrowingHandlers(() => tf.setBackend('wasm'));
         if (!ok) throw new Error('the wasm backend did not initialise');
+        await startOrtKernels();
         return { backend, pkg: PKGS.wasm, ok: true };
     } catch (e) {
         return failure(backend, e);
@@ -291,6 +332,10 @@ function report(device: Device, chosen: BackendName, probes: BackendProbe[]): Ba
         if (wasmThreadsNote) out.threadsNote = wasmThreadsNote;
         if (wasmThreadsFrom) out.threadsSource = wasmThreadsFrom.source;
         if (wasmThreadsFrom?.warning) out.threadsWarning = wasmThreadsFrom.warning;
+        const gemm = ortKernelEngine();
+        out.kernels = gemm
+            ? `matMul and convolutions on onnxruntime's CPU kernels (${gemm.threads} thread${gemm.threads === 1 ? '' : 's'}; SPADE_ORT_KERNELS=0 turns them off)`
+            : (ortKernelsNote ?? "wasm's own");
     }
     return out;
 }
@@ -377,6 +422,7 @@ export function formatReport(r: BackendReport): string {
         lines.push(`wasm threads: ${r.threads}${why ? ` (${why})` : ''}`);
         if (r.threadsWarning) lines.push(`  note: ${r.threadsWarning}`);
     }
+    if (r.kernels !== undefined) lines.push(`wasm matrix kernels: ${r.kernels}`);
     for (const p of r.probes)
         lines.push(
             `  ${p.ok ? 'ok  ' : 'no  '} ${p.backend} (${p.pkg})${p.ok ? '' : `: ${p.reason}`}`,

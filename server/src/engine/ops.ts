@@ -5,6 +5,7 @@
  * carry their own gradient made of forward convs, slices and flag-free matMuls. Layout is NHWC.
  */
 import * as tf from '@tensorflow/tfjs';
+import { ortKernelEngine } from './ort-kernels';
 
 /** NCHW -> NHWC. */
 export function toNHWC(x: tf.Tensor4D): tf.Tensor4D {
@@ -206,6 +207,39 @@ export function convFilterGrad(
     return tf.transpose(tf.reshape(dwT, [cout, kh, kw, cin]), [1, 2, 3, 0]);
 }
 
+/** With onnxruntime's kernels on wasm (ort-kernels.ts), the stock gradient kernels are fastest. */
+function stockGradKernels(): boolean {
+    return tf.getBackend() === 'wasm' && ortKernelEngine() !== null;
+}
+
+/** dL/dx of a conv: the backend's Conv2DBackpropInput kernel, or convInputGrad. */
+function inputGradOf(
+    dy: tf.Tensor4D,
+    w: tf.Tensor4D,
+    inShape: number[],
+    stride: number,
+    pad: number,
+): tf.Tensor4D {
+    if (!stockGradKernels()) return convInputGrad(dy, w, inShape, stride, pad);
+    // convInputGrad reads only the spatial size; the kernel wants the filter's input channels.
+    const inputShape = [inShape[0], inShape[1], inShape[2], w.shape[2]];
+    const attrs = { strides: stride, pad: explicitPad(pad), dataFormat: 'NHWC', inputShape };
+    return tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, attrs as never) as tf.Tensor4D;
+}
+
+/** dL/dW of a conv: the backend's Conv2DBackpropFilter kernel, or convFilterGrad. */
+function filterGradOf(
+    x: tf.Tensor4D,
+    dy: tf.Tensor4D,
+    wShape: number[],
+    stride: number,
+    pad: number,
+): tf.Tensor4D {
+    if (!stockGradKernels()) return convFilterGrad(x, dy, wShape, stride, pad);
+    const attrs = { strides: stride, pad: explicitPad(pad), dataFormat: 'NHWC', filterShape: wShape };
+    return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as never) as tf.Tensor4D;
+}
+
 /** Options of one convolution. */
 export interface ConvSpec {
     stride: number;
@@ -243,18 +277,18 @@ export function conv2d(
         const d = rows < n ? fastSlice(dy, [0, 0, 0, 0], [rows, -1, -1, -1]) : dy;
         const inShape = [rows, h, w, c];
         let dx: tf.Tensor4D;
-        if (from === 0) dx = convInputGrad(d, sw, inShape, stride, pad);
+        if (from === 0) dx = inputGradOf(d, sw, inShape, stride, pad);
         else {
             const [kh, kw, cin, cout] = sw.shape;
             const part = fastSlice(sw, [0, 0, from, 0], [kh, kw, cin - from, cout]);
-            const dxp = convInputGrad(d, part, inShape, stride, pad);
+            const dxp = inputGradOf(d, part, inShape, stride, pad);
             dx = tf.concat([tf.zeros([rows, h, w, from]), dxp], 3);
         }
         return rows < n ? tf.concat([dx, tf.zeros([n - rows, h, w, c])], 0) : dx;
     };
     const needDw = spec.filterGrad !== false;
     const dw = (sx: tf.Tensor4D, d: tf.Tensor4D, sw: tf.Tensor4D) =>
-        needDw ? convFilterGrad(sx, d, sw.shape, stride, pad) : tf.zerosLike(sw);
+        needDw ? filterGradOf(sx, d, sw.shape, stride, pad) : tf.zerosLike(sw);
     if (b !== null) {
         const f = tf.customGrad((xi, wi, bi, save) => {
             const xx = xi as tf.Tensor4D;

@@ -9,7 +9,7 @@
  * convolutions to run in onnxruntime.
  */
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, type BackendReport } from './backend';
+import { initBackend, ortKernelsWanted, type BackendReport } from './backend';
 import { Rng } from './init';
 import { featureMatchingLoss, ganLoss, dividePred, kldLoss } from './losses';
 import { MultiscaleDiscriminator, type DOneHotInput } from './nets/discriminator';
@@ -419,11 +419,16 @@ async function readLosses(parts: Record<string, tf.Scalar>): Promise<StepLosses>
 }
 
 /**
- * The wasm threads training asks for (SPADE_WASM_THREADS still overrides): the cores from batch
- * size 2 on; one at batch 1, where two bought only 6-8 % for 13-19 % more CPU on a quiet machine
- * and lost under load (docs/engine.md, Benchmark).
+ * The wasm threads training asks for (SPADE_WASM_THREADS still overrides). One while
+ * onnxruntime runs the matrix kernels (its threads take the cores; wasm's only slowed the step,
+ * 1.81 s against 1.89-2.47 s at batch 4). Without them: the cores from batch size 2 on, one at
+ * batch 1, where two bought only 6-8 % for 13-19 % more CPU (docs/engine.md, Benchmark).
  */
-export function trainingWasmThreads(batchSize: number): number | undefined {
+export function trainingWasmThreads(
+    batchSize: number,
+    env: NodeJS.ProcessEnv = process.env,
+): number | undefined {
+    if (ortKernelsWanted(env)) return 1;
     return batchSize >= 2 ? undefined : 1;
 }
 

@@ -1,0 +1,133 @@
+/**
+ * Synchronous matrix products through onnxruntime's CPU kernels (MLAS), for the wasm backend's
+ * heavy kernels (ort-kernels.ts). tfjs runs kernels synchronously (autodiff calls them while it
+ * walks its tape) but onnxruntime-node's public `run` returns a Promise, although the native
+ * session behind it runs synchronously; this module drives that native session directly
+ * (`onnxruntime-node/dist/binding`, the object the package's own `run` wraps, pinned 1.31).
+ *
+ * Why: on the project machine a conv's GEMM runs at 14-22 GFLOP/s in XNNPACK at wasm's 128-bit
+ * width (weights repacked on every change, as in training) and at 140-150 GFLOP/s in MLAS with
+ * AVX-512 on 2 threads (docs/engine.md, Benchmark).
+ */
+import { createRequire } from 'node:module';
+import * as ort from 'onnxruntime-node';
+import { GraphBuilder } from './onnx/graph';
+
+const load = createRequire(__filename);
+
+/** The native session's synchronous surface (onnxruntime-node 1.31, dist/binding). */
+interface NativeSession {
+    loadModel(
+        buffer: ArrayBufferLike,
+        offset: number,
+        length: number,
+        options: object,
+    ): Promise<void> | void;
+    run(
+        feeds: Record<string, ort.Tensor>,
+        fetches: Record<string, ort.Tensor | null>,
+        options: object,
+    ): Record<string, unknown>;
+    dispose(): void;
+}
+
+interface NativeBinding {
+    binding: { InferenceSession: new () => NativeSession };
+    initOrt(): void;
+}
+
+/** Which operand is transposed, and whether a bias row is added: one session each. */
+type Variant = 'nn' | 'nt' | 'tn' | 'tt' | 'nnBias';
+
+const VARIANTS: Variant[] = ['nn', 'nt', 'tn', 'tt', 'nnBias'];
+
+/** A row-major matrix: data (at least rows x cols values from its start), rows, cols. */
+export interface Mat {
+    data: Float32Array;
+    rows: number;
+    cols: number;
+}
+
+/** Synchronous GEMMs on onnxruntime's CPU kernels. */
+export interface GemmEngine {
+    /** Intra-op threads onnxruntime uses. */
+    readonly threads: number;
+    /**
+     * out = op(a) x op(b) (+ bias per column), op transposing when asked; `out` must hold
+     * exactly rows(op(a)) x cols(op(b)) values. Throws on mismatched shapes.
+     */
+    gemm(a: Mat, b: Mat, transA: boolean, transB: boolean, out: Float32Array, bias?: Float32Array): void;
+    dispose(): void;
+}
+
+function gemmModel(v: Variant): Uint8Array {
+    const g = new GraphBuilder();
+    const inputs = v === 'nnBias' ? ['a', 'b', 'c'] : ['a', 'b'];
+    const y = g.op('Gemm', inputs, { transA: v[0] === 't' ? 1 : 0, transB: v[1] === 't' ? 1 : 0 });
+    g.rename(y, 'y');
+    const specs = [
+        { name: 'a', type: 'float32' as const, dims: ['a0', 'a1'] },
+        { name: 'b', type: 'float32' as const, dims: ['b0', 'b1'] },
+    ];
+    if (v === 'nnBias') specs.push({ name: 'c', type: 'float32', dims: ['n'] });
+    return g.encode(specs, [{ name: 'y', type: 'float32', dims: ['m', 'n'] }], {}, '', `gemm_${v}`);
+}
+
+/** onnxruntime takes no SharedArrayBuffer (threaded wasm's heap): such views are copied. */
+function plain(a: Float32Array): Float32Array {
+    return a.buffer instanceof SharedArrayBuffer ? a.slice() : a;
+}
+
+/**
+ * Starts the sessions (one per variant). Throws when the native binding is not where
+ * onnxruntime-node 1.31 has it; callers then keep the wasm kernels.
+ */
+export async function createGemmEngine(threads: number): Promise<GemmEngine> {
+    const native = load('onnxruntime-node/dist/binding') as NativeBinding;
+    if (typeof native.binding?.InferenceSession !== 'function' || typeof native.initOrt !== 'function')
+        throw new Error("onnxruntime-node's native binding is not where version 1.31 has it");
+    native.initOrt();
+    const options = {
+        intraOpNumThreads: threads,
+        interOpNumThreads: 1,
+        executionMode: 'sequential',
+        graphOptimizationLevel: 'all',
+        // Spinning threads would take the core the wasm kernels run on between two GEMMs.
+        extra: { session: { 'intra_op.allow_spinning': '0' } },
+    };
+    const sessions = new Map<Variant, NativeSession>();
+    for (const v of VARIANTS) {
+        const s = new native.binding.InferenceSession();
+        const bytes = gemmModel(v);
+        await s.loadModel(bytes.buffer, bytes.byteOffset, bytes.byteLength, options);
+        sessions.set(v, s);
+    }
+    const tensor = (m: Mat, size: number) =>
+        new ort.Tensor('float32', plain(m.data.subarray(0, size)), [m.rows, m.cols]);
+    return {
+        threads,
+        gemm(a, b, transA, transB, out, bias) {
+            const m = transA ? a.cols : a.rows;
+            const k = transA ? a.rows : a.cols;
+            const k2 = transB ? b.cols : b.rows;
+            const n = transB ? b.rows : b.cols;
+            if (k !== k2 || out.length !== m * n)
+                throw new Error(`gemm: [${m}x${k}] x [${k2}x${n}] into ${out.length} values`);
+            if (bias && (transA || transB)) throw new Error('gemm: a bias only without transposes');
+            const v: Variant = bias ? 'nnBias' : (`${transA ? 't' : 'n'}${transB ? 't' : 'n'}` as Variant);
+            const feeds: Record<string, ort.Tensor> = {
+                a: tensor(a, a.rows * a.cols),
+                b: tensor(b, b.rows * b.cols),
+            };
+            if (bias) feeds.c = new ort.Tensor('float32', plain(bias), [n]);
+            const shared = out.buffer instanceof SharedArrayBuffer;
+            const target = shared ? new Float32Array(out.length) : out;
+            sessions.get(v)!.run(feeds, { y: new ort.Tensor('float32', target, [m, n]) }, {});
+            if (shared) out.set(target);
+        },
+        dispose() {
+            for (const s of sessions.values()) s.dispose();
+            sessions.clear();
+        },
+    };
+}

@@ -1,0 +1,360 @@
+/**
+ * The wasm backend's matrix kernels on onnxruntime's CPU GEMM (ort-gemm.ts): BatchMatMul,
+ * Conv2D, FusedConv2D (bias, no activation), Conv2DBackpropInput and the Conv2DBackpropFilter
+ * wasm lacks. Every other kernel, and these below a size where the call costs more than it
+ * saves, stay wasm's own, except Identity: tfjs clones every tensor it saves for a gradient,
+ * and wasm's Identity copies the data (~2,000 copies per generator step), where the cpu
+ * backend shares it by reference count; here wasm shares it too. Tensors stay in the wasm heap: inputs are read and outputs written
+ * there in place; a conv becomes im2col + one GEMM (im2col.ts), in row chunks of bounded size.
+ *
+ * Registered over wasm's kernels under the same names, so autodiff, tf.tidy and memory
+ * accounting see ordinary wasm tensors; uninstallOrtKernels() restores wasm's originals.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { col2imAdd, im2col, patchCols, patchRows, type ConvGeometry } from './im2col';
+import type { GemmEngine } from './ort-gemm';
+
+type Info = tf.TensorInfo;
+type Args = Parameters<tf.KernelFunc>[0];
+
+/** The BackendWasm methods used here (public in tfjs-backend-wasm 4.22). */
+interface WasmHeap {
+    makeOutput(shape: number[], dtype: tf.DataType): Info;
+    typedArrayFromHeap(info: Info): Float32Array;
+    incRef(dataId: tf.DataId): void;
+}
+
+const KERNELS = [
+    'BatchMatMul',
+    'Conv2D',
+    'FusedConv2D',
+    'Conv2DBackpropInput',
+    'Conv2DBackpropFilter',
+    'Identity',
+] as const;
+type KernelName = (typeof KERNELS)[number];
+
+/** Below this many multiply-adds wasm's own kernel is faster than a call into onnxruntime. */
+const MIN_MACS = 1 << 16;
+
+let engine: GemmEngine | null = null;
+const originals = new Map<KernelName, tf.KernelConfig | undefined>();
+const calls = new Map<KernelName, number>();
+
+/** Largest patch/column scratch (floats) one GEMM reads; bigger convs go in row chunks. */
+let chunkFloats = 1 << 22;
+let scratchA = new Float32Array(0);
+let scratchB = new Float32Array(0);
+
+function bufA(n: number): Float32Array {
+    if (scratchA.length < n) scratchA = new Float32Array(n);
+    return scratchA;
+}
+
+function bufB(n: number): Float32Array {
+    if (scratchB.length < n) scratchB = new Float32Array(n);
+    return scratchB;
+}
+
+function count(name: KernelName): void {
+    calls.set(name, (calls.get(name) ?? 0) + 1);
+}
+
+function geometry(info: tf.backend_util.Conv2DInfo): ConvGeometry | null {
+    if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return null;
+    if (info.dataFormat !== 'channelsLast') return null;
+    return {
+        batch: info.batchSize,
+        inH: info.inHeight,
+        inW: info.inWidth,
+        inC: info.inChannels,
+        kh: info.filterHeight,
+        kw: info.filterWidth,
+        outC: info.outChannels,
+        outH: info.outHeight,
+        outW: info.outWidth,
+        strideH: info.strideHeight,
+        strideW: info.strideWidth,
+        padTop: info.padInfo.top,
+        padLeft: info.padInfo.left,
+    };
+}
+
+function convInfo(
+    xShape: number[],
+    wShape: number[],
+    attrs: tf.NamedAttrMap,
+): tf.backend_util.Conv2DInfo {
+    const format = tf.backend_util.convertConv2DDataFormat(
+        (attrs.dataFormat as 'NHWC' | 'NCHW' | undefined) ?? 'NHWC',
+    );
+    return tf.backend_util.computeConv2DInfo(
+        xShape as [number, number, number, number],
+        wShape as [number, number, number, number],
+        attrs.strides as number | [number, number],
+        (attrs.dilations as number | [number, number] | undefined) ?? 1,
+        attrs.pad as 'valid' | 'same' | number,
+        attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+        false,
+        format,
+    );
+}
+
+function macs(g: ConvGeometry): number {
+    return patchRows(g) * patchCols(g) * g.outC;
+}
+
+/** Output pixels per GEMM so that a chunk's patch matrix stays within chunkFloats. */
+function rowsPerChunk(g: ConvGeometry): number {
+    return Math.max(1, Math.floor(chunkFloats / patchCols(g)));
+}
+
+function gemmConv(bk: WasmHeap, x: Info, w: Info, g: ConvGeometry, bias?: Info): Info {
+    const out = bk.makeOutput([g.batch, g.outH, g.outW, g.outC], 'float32');
+    // Views after makeOutput: an allocation may grow (and so replace) the heap's buffer.
+    const y = bk.typedArrayFromHeap(out);
+    const b = bias ? bk.typedArrayFromHeap(bias) : undefined;
+    convInto(bk.typedArrayFromHeap(x), bk.typedArrayFromHeap(w), g, y, b);
+    return out;
+}
+
+/** y = conv(x, w) (+ b) as im2col + GEMM; w is HWIO, i.e. [kh * kw * inC, outC] row-major. */
+function convInto(x: Float32Array, w: Float32Array, g: ConvGeometry, y: Float32Array, b?: Float32Array): void {
+    const e = engine!;
+    const K = patchCols(g);
+    const M = patchRows(g);
+    const filter = { data: w, rows: K, cols: g.outC };
+    const pointwise =
+        g.kh === 1 && g.kw === 1 && g.strideH === 1 && g.strideW === 1 && g.padTop === 0 &&
+        g.padLeft === 0 && g.outH === g.inH && g.outW === g.inW;
+    if (pointwise) {
+        e.gemm({ data: x, rows: M, cols: K }, filter, false, false, y, b);
+        return;
+    }
+    const step = rowsPerChunk(g);
+    const patches = bufA(Math.min(M, step) * K);
+    for (let m0 = 0; m0 < M; m0 += step) {
+        const m1 = Math.min(M, m0 + step);
+        im2col(x, g, m0, m1, patches);
+        const rows = { data: patches, rows: m1 - m0, cols: K };
+        e.gemm(rows, filter, false, false, y.subarray(m0 * g.outC, m1 * g.outC), b);
+    }
+}
+
+/** HWIO [kh, kw, cin, cout] rotated 180 degrees with in/out swapped: [kh, kw, cout, cin]. */
+function flipSwap(w: Float32Array, g: ConvGeometry): Float32Array {
+    const { kh, kw, inC, outC } = g;
+    const out = bufB(w.length).subarray(0, w.length);
+    for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++) {
+            const s0 = (i * kw + j) * inC * outC;
+            const d0 = ((kh - 1 - i) * kw + (kw - 1 - j)) * outC * inC;
+            for (let c = 0; c < inC; c++)
+                for (let o = 0; o < outC; o++) out[d0 + o * inC + c] = w[s0 + c * outC + o];
+        }
+    }
+    return out;
+}
+
+/**
+ * dx of a conv. Stride 1 with at most as many outputs as inputs: a conv of dy with the flipped
+ * filter (its im2col reads outC channels per tap). Otherwise dy x W^T, then col2im adds each
+ * tap back (inC channels per tap) - the cheaper of the two copies in each case.
+ */
+function gemmInputGrad(bk: WasmHeap, dy: Info, w: Info, g: ConvGeometry): Info {
+    const e = engine!;
+    const out = bk.makeOutput([g.batch, g.inH, g.inW, g.inC], 'float32');
+    const dx = bk.typedArrayFromHeap(out);
+    const dyv = bk.typedArrayFromHeap(dy);
+    const wv = bk.typedArrayFromHeap(w);
+    if (g.strideH === 1 && g.strideW === 1 && g.outC <= g.inC) {
+        const back: ConvGeometry = {
+            ...g,
+            inH: g.outH,
+            inW: g.outW,
+            inC: g.outC,
+            outH: g.inH,
+            outW: g.inW,
+            outC: g.inC,
+            padTop: g.kh - 1 - g.padTop,
+            padLeft: g.kw - 1 - g.padLeft,
+        };
+        convInto(dyv, flipSwap(wv, g), back, dx);
+        return out;
+    }
+    dx.fill(0);
+    const filter = { data: wv, rows: patchCols(g), cols: g.outC };
+    const K = patchCols(g);
+    const M = patchRows(g);
+    const step = rowsPerChunk(g);
+    const cols = bufB(Math.min(M, step) * K);
+    for (let m0 = 0; m0 < M; m0 += step) {
+        const m1 = Math.min(M, m0 + step);
+        const d = { data: dyv.subarray(m0 * g.outC), rows: m1 - m0, cols: g.outC };
+        e.gemm(d, filter, false, true, cols.subarray(0, (m1 - m0) * K));
+        col2imAdd(cols, g, m0, m1, dx);
+    }
+    return out;
+}
+
+function gemmFilterGrad(bk: WasmHeap, x: Info, dy: Info, g: ConvGeometry): Info {
+    const e = engine!;
+    const out = bk.makeOutput([g.kh, g.kw, g.inC, g.outC], 'float32');
+    const dw = bk.typedArrayFromHeap(out);
+    const xv = bk.typedArrayFromHeap(x);
+    const dyv = bk.typedArrayFromHeap(dy);
+    const K = patchCols(g);
+    const M = patchRows(g);
+    const step = rowsPerChunk(g);
+    const patches = bufA(Math.min(M, step) * K);
+    const part = step < M ? bufB(K * g.outC).subarray(0, K * g.outC) : dw;
+    for (let m0 = 0; m0 < M; m0 += step) {
+        const m1 = Math.min(M, m0 + step);
+        im2col(xv, g, m0, m1, patches);
+        const p = { data: patches, rows: m1 - m0, cols: K };
+        const d = { data: dyv.subarray(m0 * g.outC), rows: m1 - m0, cols: g.outC };
+        if (m0 === 0) e.gemm(p, d, true, false, dw);
+        else {
+            e.gemm(p, d, true, false, part);
+            for (let i = 0; i < dw.length; i++) dw[i] += part[i];
+        }
+    }
+    return out;
+}
+
+function fallback(name: KernelName, args: Args): Info | Info[] {
+    const orig = originals.get(name);
+    if (!orig) throw new Error(`${name}: no wasm kernel to fall back to for this case`);
+    return orig.kernelFunc(args);
+}
+
+function batchMatMul(args: Args): Info | Info[] {
+    const { a, b } = args.inputs as { a: Info; b: Info };
+    const transA = Boolean(args.attrs?.transposeA);
+    const transB = Boolean(args.attrs?.transposeB);
+    const ra = a.shape.length;
+    const rb = b.shape.length;
+    const m = transA ? a.shape[ra - 1] : a.shape[ra - 2];
+    const k = transA ? a.shape[ra - 2] : a.shape[ra - 1];
+    const n = transB ? b.shape[rb - 2] : b.shape[rb - 1];
+    const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2));
+    const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
+    const batch = Math.max(batchA, batchB);
+    const innerB = transB ? b.shape[rb - 1] : b.shape[rb - 2];
+    const plainBatch = batchA === batchB || batchA === 1 || batchB === 1;
+    if (a.dtype !== 'float32' || b.dtype !== 'float32' || k !== innerB || !plainBatch)
+        return fallback('BatchMatMul', args);
+    if (batch * m * k * n < MIN_MACS) return fallback('BatchMatMul', args);
+    count('BatchMatMul');
+    const bk = args.backend as WasmHeap;
+    const outer = tf.broadcast_util.assertAndGetBroadcastShape(
+        a.shape.slice(0, -2),
+        b.shape.slice(0, -2),
+    );
+    const out = bk.makeOutput([...outer, m, n], 'float32');
+    const y = bk.typedArrayFromHeap(out);
+    const av = bk.typedArrayFromHeap(a);
+    const bv = bk.typedArrayFromHeap(b);
+    for (let i = 0; i < batch; i++) {
+        const am = { data: av.subarray((batchA === 1 ? 0 : i) * m * k), rows: transA ? k : m, cols: transA ? m : k };
+        const bm = { data: bv.subarray((batchB === 1 ? 0 : i) * k * n), rows: transB ? n : k, cols: transB ? k : n };
+        engine!.gemm(am, bm, transA, transB, y.subarray(i * m * n, (i + 1) * m * n));
+    }
+    return out;
+}
+
+function conv2D(args: Args): Info | Info[] {
+    const { x, filter } = args.inputs as { x: Info; filter: Info };
+    const g = geometry(convInfo(x.shape, filter.shape, args.attrs ?? {}));
+    if (!g || x.dtype !== 'float32' || macs(g) < MIN_MACS) return fallback('Conv2D', args);
+    count('Conv2D');
+    return gemmConv(args.backend as WasmHeap, x, filter, g);
+}
+
+function fusedConv2D(args: Args): Info | Info[] {
+    const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, Info | undefined>;
+    const attrs = args.attrs ?? {};
+    const g = geometry(convInfo(x!.shape, filter!.shape, attrs));
+    const plainBias = bias === undefined || tf.util.sizeFromShape(bias.shape) === g?.outC;
+    const linear = (attrs.activation ?? 'linear') === 'linear' && !preluActivationWeights;
+    if (!g || !linear || !plainBias || macs(g) < MIN_MACS) return fallback('FusedConv2D', args);
+    count('FusedConv2D');
+    return gemmConv(args.backend as WasmHeap, x!, filter!, g, bias);
+}
+
+function conv2DBackpropInput(args: Args): Info | Info[] {
+    const { dy, filter } = args.inputs as { dy: Info; filter: Info };
+    const attrs = args.attrs ?? {};
+    const g = geometry(convInfo(attrs.inputShape as number[], filter.shape, attrs));
+    if (!g || macs(g) < MIN_MACS) return fallback('Conv2DBackpropInput', args);
+    count('Conv2DBackpropInput');
+    return gemmInputGrad(args.backend as WasmHeap, dy, filter, g);
+}
+
+function conv2DBackpropFilter(args: Args): Info | Info[] {
+    const { x, dy } = args.inputs as { x: Info; dy: Info };
+    const attrs = args.attrs ?? {};
+    const g = geometry(convInfo(x.shape, attrs.filterShape as number[], attrs));
+    // wasm has no kernel of its own here: every size runs on onnxruntime.
+    if (!g) throw new Error('Conv2DBackpropFilter: only NHWC without dilation on wasm');
+    count('Conv2DBackpropFilter');
+    return gemmFilterGrad(args.backend as WasmHeap, x, dy, g);
+}
+
+/** A second reference to the same data (tensors are immutable; disposal counts references). */
+function identity(args: Args): Info | Info[] {
+    const { x } = args.inputs as { x: Info };
+    if (x.dtype === 'string') return fallback('Identity', args);
+    (args.backend as WasmHeap).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
+const FUNCS: Record<KernelName, (args: Args) => Info | Info[]> = {
+    Identity: identity,
+    BatchMatMul: batchMatMul,
+    Conv2D: conv2D,
+    FusedConv2D: fusedConv2D,
+    Conv2DBackpropInput: conv2DBackpropInput,
+    Conv2DBackpropFilter: conv2DBackpropFilter,
+};
+
+/** Registers the kernels above for 'wasm' (replacing wasm's own, kept for small cases). */
+export function installOrtKernels(gemm: GemmEngine): void {
+    if (engine) uninstallOrtKernels();
+    engine = gemm;
+    for (const name of KERNELS) {
+        const orig = tf.getKernel(name, 'wasm');
+        originals.set(name, orig);
+        if (orig) tf.unregisterKernel(name, 'wasm');
+        tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: FUNCS[name] });
+    }
+}
+
+/** Puts wasm's own kernels back (the GEMM engine is left to its owner). */
+export function uninstallOrtKernels(): void {
+    if (!engine) return;
+    for (const name of KERNELS) {
+        tf.unregisterKernel(name, 'wasm');
+        const orig = originals.get(name);
+        if (orig) tf.registerKernel(orig);
+    }
+    originals.clear();
+    engine = null;
+}
+
+/** The GEMM engine the wasm kernels run on, or null when they are wasm's own. */
+export function ortKernelEngine(): GemmEngine | null {
+    return engine;
+}
+
+/** Calls that ran on onnxruntime so far, by kernel (tests check the path was taken). */
+export function ortKernelCalls(): Record<string, number> {
+    return Object.fromEntries(calls);
+}
+
+/** Sets the chunk bound (floats); tests use a small one to cover the chunked paths. */
+export function setOrtChunkFloats(n: number): number {
+    const old = chunkFloats;
+    chunkFloats = n;
+    return old;
+}
