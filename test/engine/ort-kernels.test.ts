@@ -178,7 +178,7 @@ describe('engine onnxruntime kernels', function () {
         installOrtKernels(gemm);
         uninstallOrtKernels();
         const before = ortKernelCalls().Conv2D ?? 0;
-        const y = tf.tidy(() => tf.conv2d(tf.ones([1, 16, 16, 32]), tf.ones([3, 3, 32, 32]), 1, 'same'));
+        const y = tf.tidy(() => tf.conv2d(tf.ones<tf.Rank.R4>([1, 16, 16, 32]), tf.ones<tf.Rank.R4>([3, 3, 32, 32]), 1, "same"));
         assert.equal((ortKernelCalls().Conv2D ?? 0) - before, 0);
         assert.equal(y.dataSync()[17 * 32], 9 * 32, 'an inner pixel sums 3 x 3 x 32 ones');
         y.dispose();
