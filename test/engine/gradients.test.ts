@@ -22,6 +22,7 @@ import {
 } from '../../server/src/engine/ort-kernels';
 import { Rng } from '../../server/src/engine/init';
 import { spectralWeight } from '../../server/src/engine/layers/core';
+import { torchVToHwio } from '../../server/src/engine/layers/layout';
 import { MultiscaleDiscriminator } from '../../server/src/engine/nets/discriminator';
 import { testBackend, testInit, tinyRun } from './helpers';
 
@@ -230,7 +231,7 @@ describe('engine one-hot lookup for mlp_shared', function () {
             const look = (x: tf.Tensor) =>
                 tf.sum(
                     tf.mul(
-                        tf.reshape(gatherSum(lookupTable(x as tf.Tensor4D, classes), idx, inJs), [
+                        tf.reshape(gatherSum(lookupTable(oihwToHwio(x as tf.Tensor4D), classes), idx, inJs), [
                             n,
                             h,
                             w,
@@ -267,8 +268,13 @@ describe('engine: discriminator lookup and spectral-norm gradients', function ()
             const sigma = tf.matMul(tf.reshape(u, [1, 6]), tf.matMul(w2, tf.reshape(v, [-1, 1])));
             return tf.sum(tf.mul(tf.div(w, tf.reshape(sigma, [])), r));
         };
-        const ours = (w: tf.Tensor) =>
-            tf.sum(tf.mul(spectralWeight({ orig: w as tf.Variable, u, v }), r));
+        // The layers keep W as HWIO and v in (kh, kw, in) order.
+        const vHwio = tf.tensor1d(torchVToHwio(v.dataSync() as Float32Array, { k: 3, cin: 5, cout: 6 }));
+        const ours = (w: tf.Tensor) => {
+            const orig = oihwToHwio(w as tf.Tensor4D) as unknown as tf.Variable;
+            const e = { orig, u, v: vHwio as unknown as tf.Variable };
+            return tf.sum(tf.mul(spectralWeight(e), oihwToHwio(r)));
+        };
         const a = tf.grad(stock)(orig).dataSync() as Float32Array;
         const b = tf.grad(ours)(orig).dataSync() as Float32Array;
         assert.ok(maxAbs(a, b) < 1e-5 * Math.max(1, maxRel(a)), `differs by ${maxAbs(a, b)}`);

@@ -24,15 +24,18 @@ describe('engine parity: spectral norm', function () {
             expectClose(y, f, `output/${mode}/y`);
             // After the forward, the folded weight uses the (possibly updated) u, v.
             store.training = false;
-            // expectClose reads rank-4 results as NHWC; give it OIHW in that order.
+            // expectClose reads rank-4 results as NHWC; the layer's HWIO weight as [O, H, W, I].
             expectClose(
-                tf.transpose(conv.effectiveWeight(), [0, 2, 3, 1]),
+                tf.transpose(conv.effectiveWeight(), [3, 0, 1, 2]),
                 f,
                 `output/${mode}/weight`,
             );
             if (mode === 'train') {
-                expectClose(store.buffers.get('c.weight_u')!, f, 'output/train/weight_u');
-                expectClose(store.buffers.get('c.weight_v')!, f, 'output/train/weight_v');
+                // In PyTorch's layout (the layer keeps v in its HWIO row order).
+                const st = exportState(store);
+                const as = (k: string) => tf.tensor(st.get(k)!.data, st.get(k)!.shape);
+                expectClose(as('c.weight_u'), f, 'output/train/weight_u');
+                expectClose(as('c.weight_v'), f, 'output/train/weight_v');
             }
             store.dispose();
         });

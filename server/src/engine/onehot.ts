@@ -84,12 +84,12 @@ export function tapIndices(
     return { taps, shape: [n, oh, ow] };
 }
 
-/** OIHW weight of the one-hot channels -> [k*k*(classes+1), out] table (row tap*(C+1)+c). */
+/** HWIO weight of the one-hot channels -> [k*k*(classes+1), out] table (row tap*(C+1)+c). */
 export function lookupTable(w: tf.Tensor4D, classes: number): tf.Tensor2D {
-    const [cout, , kh, kw] = w.shape;
-    const oh = classes === w.shape[1] ? w : fastSlice(w, [0, 0, 0, 0], [cout, classes, kh, kw]);
-    // [kh, kw, C, out], then the zero row for "no class" after each tap's C rows.
-    const t = tf.pad(tf.transpose(oh, [2, 3, 1, 0]), [
+    const [kh, kw, cin, cout] = w.shape;
+    const oh = classes === cin ? w : fastSlice(w, [0, 0, 0, 0], [kh, kw, classes, cout]);
+    // The zero row for "no class" after each tap's C rows.
+    const t = tf.pad(oh, [
         [0, 0],
         [0, 0],
         [0, 1],

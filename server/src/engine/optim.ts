@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { newVariable } from './layers/core';
+import { fromTorch, toTorch, torchShape, type TorchLayout } from './layers/layout';
 import type { OptimOptions } from './options';
 import type { StateDict } from './state';
 
@@ -44,6 +45,8 @@ export class Adam {
         public lr: number,
         public beta1: number,
         public beta2: number,
+        /** Layouts of the variables kept other than PyTorch's (conv weights), by key. */
+        private readonly layouts: ReadonlyMap<string, TorchLayout> = new Map(),
         readonly eps = 1e-8,
     ) {
         for (const [k, p] of vars) {
@@ -84,14 +87,14 @@ export class Adam {
         });
     }
 
-    /** exp_avg / exp_avg_sq per parameter name, plus `step` (a 1-element tensor). */
+    /** exp_avg / exp_avg_sq per parameter name (PyTorch layouts), plus `step` (1 element). */
     state(): StateDict {
         const out: StateDict = new Map();
         out.set('step', { shape: [], data: Float32Array.of(this.step) });
-        for (const [k, t] of this.m)
-            out.set(`${k}.exp_avg`, { shape: t.shape, data: Float32Array.from(t.dataSync()) });
-        for (const [k, t] of this.v)
-            out.set(`${k}.exp_avg_sq`, { shape: t.shape, data: Float32Array.from(t.dataSync()) });
+        const read = (k: string, t: tf.Tensor) =>
+            toTorch(this.layouts.get(k), { shape: t.shape, data: Float32Array.from(t.dataSync()) });
+        for (const [k, t] of this.m) out.set(`${k}.exp_avg`, read(k, t));
+        for (const [k, t] of this.v) out.set(`${k}.exp_avg_sq`, read(k, t));
         return out;
     }
 
@@ -106,11 +109,14 @@ export class Adam {
         ] as const) {
             for (const [k, t] of map) {
                 const e = s.get(`${k}.${suffix}`);
-                if (!e || e.data.length !== t.size)
+                const layout = this.layouts.get(k);
+                const want = torchShape(layout, t.shape);
+                const fits = e && e.shape.length === want.length && e.shape.every((d, i) => d === want[i]);
+                if (!e || !fits || e.data.length !== t.size)
                     throw new Error(
                         `optimiser state for '${k}' (${suffix}) is missing or has the wrong size`,
                     );
-                t.assign(tf.tensor(e.data, t.shape));
+                t.assign(tf.tensor(fromTorch(layout, e.data), t.shape));
             }
         }
     }

@@ -171,12 +171,12 @@ export function mm(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
     return f(a, b) as tf.Tensor2D;
 }
 
-/** The weights a SPADE layer's pattern path needs, in PyTorch layouts. */
+/** The weights a SPADE layer's pattern path needs (HWIO, as the layers keep them). */
 export interface PatternWeights {
-    /** mlp_shared OIHW [hidden, classes + 1 (+ edge), k, k] and its bias. */
+    /** mlp_shared HWIO [k, k, classes (+ edge), hidden] and its bias. */
     shared: tf.Tensor4D;
     sharedBias: tf.Tensor1D;
-    /** mlp_gamma and mlp_beta OIHW [C, hidden, k, k] and biases. */
+    /** mlp_gamma and mlp_beta HWIO [k, k, hidden, C] and biases. */
     gamma: tf.Tensor4D;
     gammaBias: tf.Tensor1D;
     beta: tf.Tensor4D;
@@ -184,10 +184,9 @@ export interface PatternWeights {
 }
 
 /** [k*k*tableRows, hidden]: row t*tableRows + code = tap t's column for that code. */
-function stackedTable(w: tf.Tensor4D, classes: number, withEdge: boolean): tf.Tensor2D {
-    const [hidden, , k] = w.shape;
-    // [k, k, channels, hidden], then the zero row for "no label" after each tap's labels.
-    const hwio = tf.transpose(w, [2, 3, 1, 0]);
+function stackedTable(hwio: tf.Tensor4D, classes: number, withEdge: boolean): tf.Tensor2D {
+    const [k, , , hidden] = hwio.shape;
+    // The zero row for "no label" after each tap's labels.
     const labels = tf.pad(tf.slice(hwio, [0, 0, 0, 0], [k, k, classes, hidden]), [
         [0, 0],
         [0, 0],
@@ -206,14 +205,14 @@ export function patternModulation(
     wt: PatternWeights,
     classes: number,
 ): { gamma: tf.Tensor4D; beta: tf.Tensor4D } {
-    const [c, hidden, k] = wt.gamma.shape;
+    const [k, , hidden, c] = wt.gamma.shape;
     const k2 = k * k;
     const withEdge = lv.tableRows === 2 * (classes + 1);
     const table = stackedTable(wt.shared, classes, withEdge);
     const actv = tf.relu(tf.add(gatherSum(table, lv.codes), wt.sharedBias)) as tf.Tensor2D;
     // W [hidden, k2 * 2C]: column block t holds tap t's gamma then beta weights.
-    const both = tf.concat([wt.gamma, wt.beta], 0); // [2C, hidden, k, k]
-    const w = tf.reshape<tf.Rank.R2>(tf.transpose(both, [1, 2, 3, 0]), [hidden, k2 * 2 * c]);
+    const both = tf.concat([wt.gamma, wt.beta], 3); // [k, k, hidden, 2C]
+    const w = tf.reshape<tf.Rank.R2>(tf.transpose(both, [2, 0, 1, 3]), [hidden, k2 * 2 * c]);
     const t = tf.reshape(mm(actv, w), [lv.m1 * k2, 2 * c]);
     const tExt = tf.concat([t, tf.zeros([1, 2 * c])], 0) as tf.Tensor2D;
     const g2 = gatherSum(tExt, lv.second);

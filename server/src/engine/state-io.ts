@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Store } from './layers/core';
 import { spectralWeight } from './layers/core';
+import { fromTorch, toTorch, torchShape, type TorchLayout } from './layers/layout';
 import type { StateDict } from './state';
 import { numel } from './state';
 
@@ -23,20 +24,20 @@ function read(v: tf.Tensor): { shape: number[]; data: Float32Array } {
     return { shape: v.shape.slice(), data: Float32Array.from(v.dataSync() as Float32Array) };
 }
 
-/** The network's parameters and buffers as a StateDict. */
+/** The network's parameters and buffers as a StateDict (PyTorch layouts). */
 export function exportState(store: Store, o: ExportOptions = {}): StateDict {
     const out: StateDict = new Map();
     const skip = new Set<string>();
     if (o.fold) {
         for (const [prefix, e] of store.spectral) {
             const w = tf.tidy(() => spectralWeight(e));
-            out.set(`${prefix}.weight`, read(w));
+            out.set(`${prefix}.weight`, toTorch(store.layouts.get(`${prefix}.weight_orig`), read(w)));
             w.dispose();
             for (const s of ['weight_orig', 'weight_u', 'weight_v']) skip.add(`${prefix}.${s}`);
         }
     }
-    for (const [k, v] of store.params) if (!skip.has(k)) out.set(k, read(v));
-    for (const [k, v] of store.buffers) if (!skip.has(k)) out.set(k, read(v));
+    for (const map of [store.params, store.buffers])
+        for (const [k, v] of map) if (!skip.has(k)) out.set(k, toTorch(store.layouts.get(k), read(v)));
     return out;
 }
 
@@ -48,8 +49,14 @@ export interface LoadOptions {
     foldIterations?: number;
 }
 
-function assign(v: tf.Variable, name: string, t: { shape: number[]; data: Float32Array }): void {
-    const want = v.shape;
+/** Assigns a PyTorch-layout value to a variable stored in `layout` (none: the same). */
+function assign(
+    v: tf.Variable,
+    name: string,
+    t: { shape: number[]; data: Float32Array },
+    layout?: TorchLayout,
+): void {
+    const want = torchShape(layout, v.shape);
     if (
         t.shape.length !== want.length ||
         t.shape.some((d, i) => d !== want[i]) ||
@@ -60,7 +67,7 @@ function assign(v: tf.Variable, name: string, t: { shape: number[]; data: Float3
                 'check that the options (ngf, ndf, label classes, crop size, ...) match the checkpoint',
         );
     }
-    v.assign(tf.tensor(t.data, want));
+    v.assign(tf.tensor(fromTorch(layout, t.data), v.shape));
 }
 
 /** u, v for a folded weight W such that u . (W v) = 1. */
@@ -100,8 +107,10 @@ export function loadState(store: Store, state: StateDict, o: LoadOptions = {}): 
     for (const [prefix, e] of store.spectral) {
         const folded = state.get(`${prefix}.weight`);
         const orig = state.get(`${prefix}.weight_orig`);
+        const layout = store.layouts.get(`${prefix}.weight_orig`);
+        const vLayout = store.layouts.get(`${prefix}.weight_v`);
         if (orig !== undefined) {
-            assign(e.orig, `${prefix}.weight_orig`, orig);
+            assign(e.orig, `${prefix}.weight_orig`, orig, layout);
             used.add(`${prefix}.weight_orig`);
             for (const [s, v] of [
                 ['weight_u', e.u],
@@ -109,14 +118,15 @@ export function loadState(store: Store, state: StateDict, o: LoadOptions = {}): 
             ] as const) {
                 const t = state.get(`${prefix}.${s}`);
                 if (t) {
-                    assign(v, `${prefix}.${s}`, t);
+                    assign(v, `${prefix}.${s}`, t, s === 'weight_v' ? vLayout : undefined);
                     used.add(`${prefix}.${s}`);
                 } else missing.push(`${prefix}.${s}`);
             }
         } else if (folded !== undefined) {
-            assign(e.orig, `${prefix}.weight`, folded);
+            assign(e.orig, `${prefix}.weight`, folded, layout);
             used.add(`${prefix}.weight`);
-            const rows = e.orig.shape[0];
+            // PyTorch's W [out, in * k * k], as the folded OIHW data holds it.
+            const rows = e.u.shape[0];
             const { u, v } = unfold(
                 folded.data,
                 rows,
@@ -124,7 +134,7 @@ export function loadState(store: Store, state: StateDict, o: LoadOptions = {}): 
                 o.foldIterations ?? 30,
             );
             e.u.assign(tf.tensor1d(u));
-            e.v.assign(tf.tensor1d(v));
+            e.v.assign(tf.tensor1d(fromTorch(vLayout, v)));
         } else missing.push(`${prefix}.weight_orig`);
     }
     const handled = new Set<string>();
@@ -136,7 +146,7 @@ export function loadState(store: Store, state: StateDict, o: LoadOptions = {}): 
             const t = state.get(k);
             if (t === undefined) missing.push(k);
             else {
-                assign(v, k, t);
+                assign(v, k, t, store.layouts.get(k));
                 used.add(k);
             }
         }

@@ -106,9 +106,13 @@ export class SpadeTrainer {
         for (const s of this.stores()) s.training = true;
         const a = adamSettings(opts.optim);
         const gVars = new Map(this.G.store.params);
-        if (this.E) for (const [k, v] of this.E.store.params) gVars.set(`E.${k}`, v);
-        this.optG = new Adam(gVars, a.lrG, a.beta1, a.beta2);
-        this.optD = new Adam(this.D.store.params, a.lrD, a.beta1, a.beta2);
+        const gLayouts = new Map(this.G.store.layouts);
+        if (this.E) {
+            for (const [k, v] of this.E.store.params) gVars.set(`E.${k}`, v);
+            for (const [k, l] of this.E.store.layouts) gLayouts.set(`E.${k}`, l);
+        }
+        this.optG = new Adam(gVars, a.lrG, a.beta1, a.beta2, gLayouts);
+        this.optD = new Adam(this.D.store.params, a.lrD, a.beta1, a.beta2, this.D.store.layouts);
         this.vgg = opts.loss.lambdaVgg > 0 ? Vgg19.load(opts.loss.vggWeights) : null;
     }
 

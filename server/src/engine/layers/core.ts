@@ -1,15 +1,16 @@
 /**
  * The parameter store and the basic layers (conv, linear, parameter-free and affine norms,
- * spectral norm). Parameters are tf.Variables kept under their PyTorch `state_dict` names and
- * in PyTorch layouts, so checkpoints and golden vectors load without renaming; convs transpose
- * to HWIO when they run.
+ * spectral norm). Parameters are tf.Variables kept under their PyTorch `state_dict` names, so
+ * checkpoints and golden vectors load without renaming; conv weights are kept HWIO (the layout
+ * the convs read) and converted to PyTorch's OIHW when state is read or written (layout.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../init';
 import { initBias, initWeight } from '../init';
 import type { InitType } from '../options';
 import { gatherSum, lookupTable, type TapIndices } from '../onehot';
-import { conv2d, fastSlice, linear, oihwToHwio } from '../ops';
+import { conv2d, fastSlice, linear } from '../ops';
+import { oihwToHwioData, torchVToHwio, type TorchLayout } from './layout';
 
 /** How new weights are drawn. */
 export interface InitSpec {
@@ -23,7 +24,10 @@ export const NORM_EPS = 1e-5;
 /** PyTorch's spectral-norm normalisation eps. */
 export const SN_EPS = 1e-12;
 
-/** A spectral-normalised weight: `prefix.weight_orig`, `prefix.weight_u`, `prefix.weight_v`. */
+/**
+ * A spectral-normalised weight: `prefix.weight_orig` (HWIO here), `prefix.weight_u` [out] and
+ * `prefix.weight_v` [kh * kw * in] (in (kh, kw, in) order here, matching the HWIO rows).
+ */
 export interface SpectralEntry {
     orig: tf.Variable;
     u: tf.Variable;
@@ -50,6 +54,8 @@ export class Store {
     readonly buffers = new Map<string, tf.Variable>();
     /** Spectral-normalised convs by weight prefix (e.g. `head_0.conv_0`). */
     readonly spectral = new Map<string, SpectralEntry>();
+    /** Values stored in another layout than PyTorch's, by name (conv weights, SN v vectors). */
+    readonly layouts = new Map<string, TorchLayout>();
     /** Train mode: batch statistics, running-stat updates and power iterations. */
     training = false;
     /**
@@ -97,39 +103,43 @@ function l2normalize(x: tf.Tensor): tf.Tensor {
     return tf.div(x, tf.maximum(tf.sqrt(tf.sum(tf.square(x))), SN_EPS));
 }
 
+/** The HWIO weight as the [kh * kw * in, out] matrix Wt (the transpose of PyTorch's W, rows permuted). */
+function rowsOf(w: tf.Tensor): tf.Tensor2D {
+    return tf.reshape(w, [-1, w.shape[w.rank - 1]]);
+}
+
 /**
- * One power iteration in place: v = normalize(W^T u), u = normalize(W v). Written as matMuls
- * without transpose flags ([1,out]x[out,in], [out,in]x[in,1]) so no weight-sized temporaries
- * are made (under a gradient tape they would be kept until the step ends).
+ * One power iteration in place: v = normalize(W^T u), u = normalize(W v), with W^T = Wt here
+ * (v in Wt's row order): v = normalize(Wt u), u = normalize(v^T Wt). MatMuls without
+ * transpose flags ([K,out]x[out,1], [1,K]x[K,out]), so no weight-sized temporaries are made
+ * (under a gradient tape they would be kept until the step ends).
  */
 export function powerIterate(e: SpectralEntry): void {
     tf.tidy(() => {
-        const out = e.orig.shape[0];
-        const w = tf.reshape(e.orig, [out, -1]);
-        const v = l2normalize(tf.matMul(tf.reshape(e.u, [1, out]), w));
-        const u = l2normalize(tf.matMul(w, tf.reshape(v, [-1, 1])));
+        const wt = rowsOf(e.orig);
+        const v = l2normalize(tf.matMul(wt, tf.reshape(e.u, [-1, 1])));
+        const u = l2normalize(tf.matMul(tf.reshape(v, [1, -1]), wt));
         e.v.assign(tf.reshape<tf.Rank.R1>(v, [-1]));
         e.u.assign(tf.reshape<tf.Rank.R1>(u, [-1]));
     });
 }
 
 /**
- * weight_orig / sigma with sigma = u . (W v) from the current u, v (gradient flows through W
- * only). d sigma / dW is the outer product u v^T, made by a broadcast multiply: tfjs's own
- * matMul gradient would use a transposed matMul, which takes a naive path on wasm.
+ * weight_orig / sigma with sigma = u . (W v) = v . (Wt u) from the current u, v (gradient flows
+ * through W only). d sigma / dWt is the outer product v u^T, made by a broadcast multiply:
+ * tfjs's own matMul gradient would use a transposed matMul, which takes a naive path on wasm.
  */
 export function spectralWeight(e: SpectralEntry): tf.Tensor {
-    const out = e.orig.shape[0];
-    const u = tf.reshape(e.u, [out, 1]);
+    const u = tf.reshape(e.u, [-1, 1]);
     const v = tf.reshape(e.v, [-1, 1]);
     const sigmaOf = tf.customGrad((wi) => {
-        const w = wi as tf.Tensor2D;
+        const wt = wi as tf.Tensor2D;
         return {
-            value: tf.sum(tf.mul(u, tf.matMul(w, v))),
-            gradFunc: (dy) => tf.mul(tf.mul(u, tf.reshape(v, [1, -1])), dy),
+            value: tf.sum(tf.mul(v, tf.matMul(wt, u))),
+            gradFunc: (dy) => tf.mul(tf.mul(v, tf.reshape(u, [1, -1])), dy),
         };
     });
-    const sigma = sigmaOf(tf.reshape(e.orig, [out, -1]));
+    const sigma = sigmaOf(rowsOf(e.orig));
     return tf.div(e.orig, sigma);
 }
 
@@ -161,23 +171,28 @@ export class Conv2d {
         this.stride = o.stride ?? 1;
         this.pad = o.pad ?? Math.floor(k / 2);
         this.kernel = k;
-        const shape = [cout, cin, k, k];
+        const dims = { k, cin, cout };
         const { type, gain, rng } = store.init;
         const wName = o.spectral ? `${name}.weight_orig` : `${name}.weight`;
-        this.weight = store.param(wName, shape, initWeight(shape, type, gain, rng));
+        // Drawn in PyTorch's OIHW order (the same values as the reference for a seed), kept HWIO.
+        const w0 = initWeight([cout, cin, k, k], type, gain, rng);
+        this.weight = store.param(wName, [k, k, cin, cout], oihwToHwioData(w0, dims));
+        store.layouts.set(wName, { kind: 'weight', dims });
         this.bias =
             o.bias === false
                 ? null
                 : store.param(`${name}.bias`, [cout], initBias(cout, cin * k * k, type, rng));
         if (o.spectral) {
             const u = store.buffer(`${name}.weight_u`, [cout], unitNormal(cout, rng));
-            const v = store.buffer(`${name}.weight_v`, [cin * k * k], unitNormal(cin * k * k, rng));
+            const v0 = unitNormal(cin * k * k, rng);
+            const v = store.buffer(`${name}.weight_v`, [cin * k * k], torchVToHwio(v0, dims));
+            store.layouts.set(`${name}.weight_v`, { kind: 'snV', dims });
             this.sn = { orig: this.weight, u, v };
             store.spectral.set(name, this.sn);
         } else this.sn = null;
     }
 
-    /** The OIHW weight the forward uses (one power iteration first in train mode). */
+    /** The HWIO weight the forward uses (one power iteration first in train mode). */
     effectiveWeight(): tf.Tensor4D {
         if (this.sn === null) return this.weight as tf.Tensor4D;
         if (this.store.training) powerIterate(this.sn);
@@ -186,7 +201,7 @@ export class Conv2d {
 
     /** `inputGrad` as ConvSpec: false, or the first input channel that needs a gradient. */
     forward(x: tf.Tensor4D, inputGrad: boolean | number = true): tf.Tensor4D {
-        const w = oihwToHwio(this.effectiveWeight());
+        const w = this.effectiveWeight();
         return conv2d(x, w, this.bias as tf.Tensor1D | null, {
             stride: this.stride,
             pad: this.pad,
@@ -208,13 +223,13 @@ export class Conv2d {
         inputGrad: boolean | number = false,
     ): tf.Tensor4D {
         const w = this.effectiveWeight();
-        const [cout, cin, k] = w.shape;
+        const [k, , cin, cout] = w.shape;
         let y: tf.Tensor4D = tf.reshape(gatherSum(lookupTable(w, classes), idx), [
             ...idx.shape,
             cout,
         ]);
         if (dense !== null) {
-            const wd = oihwToHwio(fastSlice(w, [0, classes, 0, 0], [cout, cin - classes, k, k]));
+            const wd = fastSlice(w, [0, 0, classes, 0], [k, k, cin - classes, cout]);
             y = tf.add(
                 y,
                 conv2d(dense, wd, null, {
