@@ -194,8 +194,10 @@ describe('engine gradients', function () {
 describe('engine one-hot lookup for mlp_shared', function () {
     before(testBackend);
 
-    for (const inJs of [true, false]) {
-        it(`equals the dense conv and its weight gradient (${inJs ? 'JS' : 'tf.gather/scatterND'} path)`, function () {
+    const names = { ort: 'onnxruntime Gather/ScatterND', js: 'JS', tf: 'tf.gather/scatterND' };
+    for (const way of ['ort', 'js', 'tf'] as const) {
+        it(`equals the dense conv and its weight gradient (${names[way]} path)`, function () {
+            if (way === 'ort') assert.ok(ortKernelEngine(), 'onnxruntime kernels are on');
             const [n, h, w, classes, cout, k] = [2, 6, 5, 7, 4, 3];
             const ids = Int32Array.from(
                 { length: n * h * w },
@@ -231,7 +233,7 @@ describe('engine one-hot lookup for mlp_shared', function () {
             const look = (x: tf.Tensor) =>
                 tf.sum(
                     tf.mul(
-                        tf.reshape(gatherSum(lookupTable(oihwToHwio(x as tf.Tensor4D), classes), idx, inJs), [
+                        tf.reshape(gatherSum(lookupTable(oihwToHwio(x as tf.Tensor4D), classes), idx, way), [
                             n,
                             h,
                             w,
@@ -281,7 +283,7 @@ describe('engine: discriminator lookup and spectral-norm gradients', function ()
         assert.ok(Math.abs(stock(orig).dataSync()[0] - ours(orig).dataSync()[0]) < 1e-4);
     });
 
-    for (const path of ['js', 'tf'] as const) {
+    for (const path of ['ort', 'js', 'tf'] as const) {
         it(`D's first conv as a stride-2 lookup equals the dense D (features and gradients; ${path} lookups)`, function () {
             lookupPath.force = path;
             try {

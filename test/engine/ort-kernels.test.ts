@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../server/src/engine/backend';
-import { createGemmEngine, type GemmEngine } from '../../server/src/engine/ort-gemm';
+import { createOrtEngine, type OrtEngine } from '../../server/src/engine/ort-engine';
 import {
     installOrtKernels,
     ortKernelCalls,
@@ -62,10 +62,10 @@ function close(name: string, got: Float32Array, want: Float32Array): void {
 
 describe('engine onnxruntime kernels', function () {
     this.timeout(60000);
-    let gemm: GemmEngine;
+    let gemm: OrtEngine;
 
     before(async () => {
-        gemm = await createGemmEngine(2);
+        gemm = await createOrtEngine(2);
     });
     after(async () => {
         uninstallOrtKernels();

@@ -57,12 +57,18 @@ describe('engine: SPADE modulation per label pattern', function () {
         );
     });
 
+    const names = {
+        ort: 'onnxruntime lookups',
+        js: 'JS lookups',
+        tf: 'tf.gather/scatterND as native backends run',
+    };
     for (const [kernel, path] of [
+        [3, 'ort'],
+        [5, 'ort'],
         [3, 'js'],
-        [5, 'js'],
         [3, 'tf'],
     ] as const) {
-        it(`equals the dense convs in value and every weight gradient (kernel ${kernel}, ${path === 'js' ? 'JS lookups' : 'tf.gather/scatterND as native backends run'})`, function () {
+        it(`equals the dense convs in value and every weight gradient (kernel ${kernel}, ${names[path]})`, function () {
             lookupPath.force = path;
             try {
                 const classes = 6;

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type * as WasmBackend from '@tensorflow/tfjs-backend-wasm';
 import type { Device } from './options';
-import { createGemmEngine } from './ort-gemm';
+import { createOrtEngine } from './ort-engine';
 import { installOrtKernels, ortKernelEngine } from './ort-kernels';
 import { prepareWasmThreads, unrefWasmWorkers, type WasmThreadsSetup } from './wasm-threads';
 
@@ -250,7 +250,7 @@ async function startOrtKernels(): Promise<void> {
         return;
     }
     try {
-        installOrtKernels(await createGemmEngine(ortThreads()));
+        installOrtKernels(await createOrtEngine(ortThreads()));
     } catch (e) {
         ortKernelsNote = `wasm's own: onnxruntime did not start (${e instanceof Error ? e.message : String(e)})`;
     }

@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { fastSlice } from './ops';
+import { ortKernelEngine } from './ort-kernels';
 
 /** Per-tap row indices into the lookup table for one label-map size. */
 export interface TapIndices {
@@ -17,19 +18,38 @@ export interface TapIndices {
     shape: [number, number, number];
 }
 
+/** Where a lookup runs: onnxruntime's Gather/ScatterND, a JS loop, or tf.gather/scatterND. */
+export type LookupWay = 'ort' | 'js' | 'tf';
+
 /**
- * Whether to run the lookup in JavaScript: on wasm, tfjs's Gather moves ~10M floats/s (a
- * 9-tap lookup took longer than the dense conv it replaces), while a JS loop over the table
- * rows is memory-bound and fast. Native and GPU backends keep tf.gather / tf.scatterND.
+ * On wasm, tfjs's Gather moves ~10M floats/s (a 9-tap lookup took longer than the dense conv
+ * it replaces); a JS loop over the table rows is ~5 ns a value; onnxruntime's Gather + sum and
+ * ScatterND (when its kernels are on, ort-kernels.ts) are ~6x faster than the loop at the
+ * benchmark's sizes. Native and GPU backends keep tf.gather / tf.scatterND.
  */
-export function lookupInJs(): boolean {
-    if (lookupPath.force) return lookupPath.force === 'js';
+export function lookupWay(): LookupWay {
+    if (lookupPath.force) return lookupPath.force;
     const b = tf.getBackend();
-    return b === 'wasm' || b === 'cpu';
+    if (b === 'wasm' && ortKernelEngine() !== null) return 'ort';
+    return b === 'wasm' || b === 'cpu' ? 'js' : 'tf';
 }
 
-/** Tests force the tf.gather path here to cover what native and GPU backends run. */
-export const lookupPath: { force?: 'js' | 'tf' } = {};
+/** Tests force a path here to cover what other backends and settings run. */
+export const lookupPath: { force?: LookupWay } = {};
+
+/** The taps' indices as one [taps * P] array, made once per TapIndices. */
+const flatCache = new WeakMap<TapIndices, Int32Array>();
+
+function flatTaps(idx: TapIndices): Int32Array {
+    let flat = flatCache.get(idx);
+    if (!flat) {
+        const p = idx.taps[0].length;
+        flat = new Int32Array(idx.taps.length * p);
+        idx.taps.forEach((t, i) => flat!.set(t, i * p));
+        flatCache.set(idx, flat);
+    }
+    return flat;
+}
 
 /**
  * Label ids [N, H, W] from the one-hot part (the first `classes` channels) of an NHWC map;
@@ -132,10 +152,29 @@ function scatterAddJs(
 }
 
 /** sum over taps of table[idx_t], [N*H*W, out]; its table gradient is a scatter-add per tap. */
-export function gatherSum(table: tf.Tensor2D, idx: TapIndices, inJs = lookupInJs()): tf.Tensor2D {
+export function gatherSum(table: tf.Tensor2D, idx: TapIndices, way = lookupWay()): tf.Tensor2D {
     const [rowsTotal, cout] = table.shape;
     const p = idx.taps[0].length;
-    if (inJs) {
+    const ort = way === 'ort' ? ortKernelEngine() : null;
+    if (ort) {
+        const taps = idx.taps.length;
+        const f = tf.customGrad((ti) => {
+            const out = new Float32Array(p * cout);
+            const data = (ti as tf.Tensor).dataSync() as Float32Array;
+            ort.gatherSum({ data, rows: rowsTotal, cols: cout }, flatTaps(idx), taps, out);
+            return {
+                value: tf.tensor2d(out, [p, cout]),
+                gradFunc: (dy) => {
+                    const g = { data: new Float32Array(rowsTotal * cout), rows: rowsTotal, cols: cout };
+                    const d = { data: dy.dataSync() as Float32Array, rows: p, cols: cout };
+                    ort.scatterAdd(d, flatTaps(idx), taps, g);
+                    return tf.tensor2d(g.data, [rowsTotal, cout]);
+                },
+            };
+        });
+        return f(table) as tf.Tensor2D;
+    }
+    if (way === 'js' || way === 'ort') {
         const f = tf.customGrad((ti) => {
             const value = tf.tensor2d(
                 gatherSumJs((ti as tf.Tensor).dataSync() as Float32Array, cout, idx),

@@ -1,5 +1,5 @@
 /**
- * The wasm backend's matrix kernels on onnxruntime's CPU GEMM (ort-gemm.ts): BatchMatMul,
+ * The wasm backend's matrix kernels on onnxruntime's CPU GEMM (ort-engine.ts): BatchMatMul,
  * Conv2D, FusedConv2D (bias, no activation), Conv2DBackpropInput and the Conv2DBackpropFilter
  * wasm lacks. Every other kernel, and these below a size where the call costs more than it
  * saves, stay wasm's own, except Identity: tfjs clones every tensor it saves for a gradient,
@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { col2imAdd, im2col, patchCols, patchRows, type ConvGeometry } from './im2col';
-import type { GemmEngine } from './ort-gemm';
+import type { OrtEngine } from './ort-engine';
 
 type Info = tf.TensorInfo;
 type Args = Parameters<tf.KernelFunc>[0];
@@ -37,7 +37,7 @@ type KernelName = (typeof KERNELS)[number];
 /** Below this many multiply-adds wasm's own kernel is faster than a call into onnxruntime. */
 const MIN_MACS = 1 << 16;
 
-let engine: GemmEngine | null = null;
+let engine: OrtEngine | null = null;
 const originals = new Map<KernelName, tf.KernelConfig | undefined>();
 const calls = new Map<KernelName, number>();
 
@@ -319,7 +319,7 @@ const FUNCS: Record<KernelName, (args: Args) => Info | Info[]> = {
 };
 
 /** Registers the kernels above for 'wasm' (replacing wasm's own, kept for small cases). */
-export function installOrtKernels(gemm: GemmEngine): void {
+export function installOrtKernels(gemm: OrtEngine): void {
     if (engine) uninstallOrtKernels();
     engine = gemm;
     for (const name of KERNELS) {
@@ -343,7 +343,7 @@ export function uninstallOrtKernels(): void {
 }
 
 /** The GEMM engine the wasm kernels run on, or null when they are wasm's own. */
-export function ortKernelEngine(): GemmEngine | null {
+export function ortKernelEngine(): OrtEngine | null {
     return engine;
 }
 

@@ -14,13 +14,14 @@ export type AttrValue = number | number[] | string;
 /** One graph input or output: name, element type and dims (a string dim is symbolic). */
 export interface ValueSpec {
     name: string;
-    type: 'float32' | 'int64';
+    type: 'float32' | 'int64' | 'int32';
     dims: (number | string)[];
 }
 
 const ELEM: Record<ValueSpec['type'], number> = {
     float32: onnx.TensorProto.DataType.FLOAT,
     int64: onnx.TensorProto.DataType.INT64,
+    int32: onnx.TensorProto.DataType.INT32,
 };
 
 function valueInfo(spec: ValueSpec): onnx.IValueInfoProto {
@@ -145,10 +146,11 @@ export class GraphBuilder {
         meta: Record<string, string>,
         docString: string,
         graphName = 'spade_generator',
+        opset = OPSET,
     ): Uint8Array {
         const model: onnx.IModelProto = {
             irVersion: 7,
-            opsetImport: [{ domain: '', version: OPSET }],
+            opsetImport: [{ domain: '', version: opset }],
             producerName: 'spade-studio',
             producerVersion: '0.1.0',
             docString,

@@ -48,8 +48,8 @@ export interface Mat {
     cols: number;
 }
 
-/** Synchronous GEMMs on onnxruntime's CPU kernels. */
-export interface GemmEngine {
+/** Synchronous GEMMs and table lookups on onnxruntime's CPU kernels. */
+export interface OrtEngine {
     /** Intra-op threads onnxruntime uses. */
     readonly threads: number;
     /**
@@ -57,7 +57,52 @@ export interface GemmEngine {
      * exactly rows(op(a)) x cols(op(b)) values. Throws on mismatched shapes.
      */
     gemm(a: Mat, b: Mat, transA: boolean, transB: boolean, out: Float32Array, bias?: Float32Array): void;
+    /**
+     * out [P, cols] = sum over t of table[idx[t * P + p]]: `taps` blocks of P row indices
+     * (the one-hot lookups, onehot.ts).
+     */
+    gatherSum(table: Mat, idx: Int32Array, taps: number, out: Float32Array): void;
+    /** The adjoint: out [rows, cols] = sum of dy[p] into row idx[t * P + p], every t. */
+    scatterAdd(dy: Mat, idx: Int32Array, taps: number, out: Mat): void;
     dispose(): void;
+}
+
+function gatherSumModel(): Uint8Array {
+    const g = new GraphBuilder();
+    const rows = g.op('Gather', ['table', 'idx'], { axis: 0 });
+    g.rename(g.op('ReduceSum', [rows, g.intInit('axis0', [1], [0])], { keepdims: 0 }), 'y');
+    return g.encode(
+        [
+            { name: 'table', type: 'float32', dims: ['r', 'c'] },
+            { name: 'idx', type: 'int32', dims: ['t', 'p'] },
+        ],
+        [{ name: 'y', type: 'float32', dims: ['p', 'c'] }],
+        {},
+        '',
+        'gather_sum',
+    );
+}
+
+/** ScatterND with reduction 'add' (opset 16) of dy repeated once per tap. */
+function scatterAddModel(): Uint8Array {
+    const g = new GraphBuilder();
+    const taps = g.op('Shape', ['idx'], { start: 0, end: 1 });
+    const reps = g.op('Concat', [taps, g.intInit('one', [1], [1])], { axis: 0 });
+    const updates = g.op('Tile', ['dy', reps]);
+    const where = g.op('Reshape', [g.op('Cast', ['idx'], { to: 7 }), g.intInit('col', [2], [-1, 1])]);
+    g.rename(g.op('ScatterND', ['zeros', where, updates], { reduction: 'add' }), 'y');
+    return g.encode(
+        [
+            { name: 'zeros', type: 'float32', dims: ['r', 'c'] },
+            { name: 'idx', type: 'int32', dims: ['t', 'p'] },
+            { name: 'dy', type: 'float32', dims: ['p', 'c'] },
+        ],
+        [{ name: 'y', type: 'float32', dims: ['r', 'c'] }],
+        {},
+        '',
+        'scatter_add',
+        16,
+    );
 }
 
 function gemmModel(v: Variant): Uint8Array {
@@ -82,7 +127,7 @@ function plain(a: Float32Array): Float32Array {
  * Starts the sessions (one per variant). Throws when the native binding is not where
  * onnxruntime-node 1.31 has it; callers then keep the wasm kernels.
  */
-export async function createGemmEngine(threads: number): Promise<GemmEngine> {
+export async function createOrtEngine(threads: number): Promise<OrtEngine> {
     const native = load('onnxruntime-node/dist/binding') as NativeBinding;
     if (typeof native.binding?.InferenceSession !== 'function' || typeof native.initOrt !== 'function')
         throw new Error("onnxruntime-node's native binding is not where version 1.31 has it");
@@ -96,6 +141,15 @@ export async function createGemmEngine(threads: number): Promise<GemmEngine> {
         extra: { session: { 'intra_op.allow_spinning': '0' } },
     };
     const sessions = new Map<Variant, NativeSession>();
+    const extra = new Map<string, NativeSession>();
+    for (const [name, bytes] of [
+        ['gatherSum', gatherSumModel()],
+        ['scatterAdd', scatterAddModel()],
+    ] as const) {
+        const s = new native.binding.InferenceSession();
+        await s.loadModel(bytes.buffer, bytes.byteOffset, bytes.byteLength, options);
+        extra.set(name, s);
+    }
     for (const v of VARIANTS) {
         const s = new native.binding.InferenceSession();
         const bytes = gemmModel(v);
@@ -125,9 +179,28 @@ export async function createGemmEngine(threads: number): Promise<GemmEngine> {
             sessions.get(v)!.run(feeds, { y: new ort.Tensor('float32', target, [m, n]) }, {});
             if (shared) out.set(target);
         },
+        gatherSum(table, idx, taps, out) {
+            const p = idx.length / taps;
+            const feeds = {
+                table: tensor(table, table.rows * table.cols),
+                idx: new ort.Tensor('int32', idx, [taps, p]),
+            };
+            const y = new ort.Tensor('float32', out, [p, table.cols]);
+            extra.get('gatherSum')!.run(feeds, { y }, {});
+        },
+        scatterAdd(dy, idx, taps, out) {
+            const feeds = {
+                zeros: new ort.Tensor('float32', new Float32Array(out.rows * out.cols), [out.rows, out.cols]),
+                idx: new ort.Tensor('int32', idx, [taps, idx.length / taps]),
+                dy: tensor(dy, dy.rows * dy.cols),
+            };
+            const y = new ort.Tensor('float32', out.data, [out.rows, out.cols]);
+            extra.get('scatterAdd')!.run(feeds, { y }, {});
+        },
         dispose() {
-            for (const s of sessions.values()) s.dispose();
+            for (const s of [...sessions.values(), ...extra.values()]) s.dispose();
             sessions.clear();
+            extra.clear();
         },
     };
 }
