@@ -12,11 +12,12 @@
 import { createRequire } from 'node:module';
 import * as ort from 'onnxruntime-node';
 import { GraphBuilder } from './onnx/graph';
+import { createOrtConv, type OrtConv } from './ort-conv';
 
 const load = createRequire(__filename);
 
 /** The native session's synchronous surface (onnxruntime-node 1.31, dist/binding). */
-interface NativeSession {
+export interface NativeSession {
     loadModel(
         buffer: ArrayBufferLike,
         offset: number,
@@ -52,6 +53,8 @@ export interface Mat {
 export interface OrtEngine {
     /** Intra-op threads onnxruntime uses. */
     readonly threads: number;
+    /** Convolutions and their gradients over patch indices (ort-conv.ts). */
+    readonly conv: OrtConv;
     /**
      * out = op(a) x op(b) (+ bias per column), op transposing when asked; `out` must hold
      * exactly rows(op(a)) x cols(op(b)) values. Throws on mismatched shapes.
@@ -119,7 +122,7 @@ function gemmModel(v: Variant): Uint8Array {
 }
 
 /** onnxruntime takes no SharedArrayBuffer (threaded wasm's heap): such views are copied. */
-function plain(a: Float32Array): Float32Array {
+export function plain(a: Float32Array): Float32Array {
     return a.buffer instanceof SharedArrayBuffer ? a.slice() : a;
 }
 
@@ -140,26 +143,25 @@ export async function createOrtEngine(threads: number): Promise<OrtEngine> {
         // Spinning threads would take the core the wasm kernels run on between two GEMMs.
         extra: { session: { 'intra_op.allow_spinning': '0' } },
     };
+    const opened: NativeSession[] = [];
+    const open = async (bytes: Uint8Array) => {
+        const s = new native.binding.InferenceSession();
+        await s.loadModel(bytes.buffer, bytes.byteOffset, bytes.byteLength, options);
+        opened.push(s);
+        return s;
+    };
     const sessions = new Map<Variant, NativeSession>();
-    const extra = new Map<string, NativeSession>();
-    for (const [name, bytes] of [
-        ['gatherSum', gatherSumModel()],
-        ['scatterAdd', scatterAddModel()],
-    ] as const) {
-        const s = new native.binding.InferenceSession();
-        await s.loadModel(bytes.buffer, bytes.byteOffset, bytes.byteLength, options);
-        extra.set(name, s);
-    }
-    for (const v of VARIANTS) {
-        const s = new native.binding.InferenceSession();
-        const bytes = gemmModel(v);
-        await s.loadModel(bytes.buffer, bytes.byteOffset, bytes.byteLength, options);
-        sessions.set(v, s);
-    }
+    for (const v of VARIANTS) sessions.set(v, await open(gemmModel(v)));
+    const extra = new Map<string, NativeSession>([
+        ['gatherSum', await open(gatherSumModel())],
+        ['scatterAdd', await open(scatterAddModel())],
+    ]);
+    const conv = await createOrtConv(open);
     const tensor = (m: Mat, size: number) =>
         new ort.Tensor('float32', plain(m.data.subarray(0, size)), [m.rows, m.cols]);
     return {
         threads,
+        conv,
         gemm(a, b, transA, transB, out, bias) {
             const m = transA ? a.cols : a.rows;
             const k = transA ? a.rows : a.cols;
@@ -198,7 +200,8 @@ export async function createOrtEngine(threads: number): Promise<OrtEngine> {
             extra.get('scatterAdd')!.run(feeds, { y }, {});
         },
         dispose() {
-            for (const s of [...sessions.values(), ...extra.values()]) s.dispose();
+            for (const s of opened) s.dispose();
+            opened.length = 0;
             sessions.clear();
             extra.clear();
         },

@@ -5,13 +5,14 @@
  * saves, stay wasm's own, except Identity: tfjs clones every tensor it saves for a gradient,
  * and wasm's Identity copies the data (~2,000 copies per generator step), where the cpu
  * backend shares it by reference count; here wasm shares it too. Tensors stay in the wasm heap: inputs are read and outputs written
- * there in place; a conv becomes im2col + one GEMM (im2col.ts), in row chunks of bounded size.
+ * there in place; a conv and its gradients are onnxruntime graphs over a patch index
+ * (ort-conv.ts, patch-index.ts), in row chunks of bounded size.
  *
  * Registered over wasm's kernels under the same names, so autodiff, tf.tidy and memory
  * accounting see ordinary wasm tensors; uninstallOrtKernels() restores wasm's originals.
  */
 import * as tf from '@tensorflow/tfjs';
-import { col2imAdd, im2col, patchCols, patchRows, type ConvGeometry } from './im2col';
+import { patchCols, patchIndex, patchRows, type ConvGeometry } from './patch-index';
 import type { OrtEngine } from './ort-engine';
 
 type Info = tf.TensorInfo;
@@ -41,19 +42,13 @@ let engine: OrtEngine | null = null;
 const originals = new Map<KernelName, tf.KernelConfig | undefined>();
 const calls = new Map<KernelName, number>();
 
-/** Largest patch/column scratch (floats) one GEMM reads; bigger convs go in row chunks. */
-let chunkFloats = 1 << 22;
-let scratchA = new Float32Array(0);
-let scratchB = new Float32Array(0);
+/** Largest patch matrix (floats) one onnxruntime call builds; bigger convs go in row chunks. */
+let chunkFloats = 1 << 23;
+let scratch = new Float32Array(0);
 
-function bufA(n: number): Float32Array {
-    if (scratchA.length < n) scratchA = new Float32Array(n);
-    return scratchA;
-}
-
-function bufB(n: number): Float32Array {
-    if (scratchB.length < n) scratchB = new Float32Array(n);
-    return scratchB;
+function buf(n: number): Float32Array {
+    if (scratch.length < n) scratch = new Float32Array(n);
+    return scratch.subarray(0, n);
 }
 
 function count(name: KernelName): void {
@@ -118,33 +113,24 @@ function gemmConv(bk: WasmHeap, x: Info, w: Info, g: ConvGeometry, bias?: Info):
     return out;
 }
 
-/** y = conv(x, w) (+ b) as im2col + GEMM; w is HWIO, i.e. [kh * kw * inC, outC] row-major. */
+/** y = conv(x, w) (+ b); w is HWIO, i.e. [kh * kw * inC, outC] row-major. */
 function convInto(x: Float32Array, w: Float32Array, g: ConvGeometry, y: Float32Array, b?: Float32Array): void {
-    const e = engine!;
-    const K = patchCols(g);
+    const taps = g.kh * g.kw;
     const M = patchRows(g);
-    const filter = { data: w, rows: K, cols: g.outC };
-    const pointwise =
-        g.kh === 1 && g.kw === 1 && g.strideH === 1 && g.strideW === 1 && g.padTop === 0 &&
-        g.padLeft === 0 && g.outH === g.inH && g.outW === g.inW;
-    if (pointwise) {
-        e.gemm({ data: x, rows: M, cols: K }, filter, false, false, y, b);
-        return;
-    }
+    const idx = patchIndex(g);
+    const rows = { data: x, pixels: g.batch * g.inH * g.inW, channels: g.inC };
     const step = rowsPerChunk(g);
-    const patches = bufA(Math.min(M, step) * K);
     for (let m0 = 0; m0 < M; m0 += step) {
         const m1 = Math.min(M, m0 + step);
-        im2col(x, g, m0, m1, patches);
-        const rows = { data: patches, rows: m1 - m0, cols: K };
-        e.gemm(rows, filter, false, false, y.subarray(m0 * g.outC, m1 * g.outC), b);
+        const out = y.subarray(m0 * g.outC, m1 * g.outC);
+        engine!.conv.forward(rows, idx.subarray(m0 * taps, m1 * taps), taps, w, g.outC, out, b);
     }
 }
 
 /** HWIO [kh, kw, cin, cout] rotated 180 degrees with in/out swapped: [kh, kw, cout, cin]. */
 function flipSwap(w: Float32Array, g: ConvGeometry): Float32Array {
     const { kh, kw, inC, outC } = g;
-    const out = bufB(w.length).subarray(0, w.length);
+    const out = buf(w.length);
     for (let i = 0; i < kh; i++) {
         for (let j = 0; j < kw; j++) {
             const s0 = (i * kw + j) * inC * outC;
@@ -158,11 +144,10 @@ function flipSwap(w: Float32Array, g: ConvGeometry): Float32Array {
 
 /**
  * dx of a conv. Stride 1 with at most as many outputs as inputs: a conv of dy with the flipped
- * filter (its im2col reads outC channels per tap). Otherwise dy x W^T, then col2im adds each
- * tap back (inC channels per tap) - the cheaper of the two copies in each case.
+ * filter (its patches read outC channels per tap). Otherwise dy x W^T scatter-added back onto
+ * the input pixels (inC channels per tap): the smaller patch matrix in each case.
  */
 function gemmInputGrad(bk: WasmHeap, dy: Info, w: Info, g: ConvGeometry): Info {
-    const e = engine!;
     const out = bk.makeOutput([g.batch, g.inH, g.inW, g.inC], 'float32');
     const dx = bk.typedArrayFromHeap(out);
     const dyv = bk.typedArrayFromHeap(dy);
@@ -182,42 +167,39 @@ function gemmInputGrad(bk: WasmHeap, dy: Info, w: Info, g: ConvGeometry): Info {
         convInto(dyv, flipSwap(wv, g), back, dx);
         return out;
     }
-    dx.fill(0);
-    const filter = { data: wv, rows: patchCols(g), cols: g.outC };
-    const K = patchCols(g);
+    const taps = g.kh * g.kw;
     const M = patchRows(g);
+    const idx = patchIndex(g);
     const step = rowsPerChunk(g);
-    const cols = bufB(Math.min(M, step) * K);
+    const pixels = { data: dx, pixels: g.batch * g.inH * g.inW, channels: g.inC };
+    // Chunks after the first add up in a scratch copy.
+    const part = step < M ? { ...pixels, data: buf(dx.length) } : pixels;
     for (let m0 = 0; m0 < M; m0 += step) {
         const m1 = Math.min(M, m0 + step);
-        const d = { data: dyv.subarray(m0 * g.outC), rows: m1 - m0, cols: g.outC };
-        e.gemm(d, filter, false, true, cols.subarray(0, (m1 - m0) * K));
-        col2imAdd(cols, g, m0, m1, dx);
+        const d = dyv.subarray(m0 * g.outC, m1 * g.outC);
+        engine!.conv.inputGrad(d, idx.subarray(m0 * taps, m1 * taps), taps, wv, g.outC, m0 === 0 ? pixels : part);
+        if (m0 > 0) for (let i = 0; i < dx.length; i++) dx[i] += part.data[i];
     }
     return out;
 }
 
 function gemmFilterGrad(bk: WasmHeap, x: Info, dy: Info, g: ConvGeometry): Info {
-    const e = engine!;
     const out = bk.makeOutput([g.kh, g.kw, g.inC, g.outC], 'float32');
     const dw = bk.typedArrayFromHeap(out);
     const xv = bk.typedArrayFromHeap(x);
     const dyv = bk.typedArrayFromHeap(dy);
-    const K = patchCols(g);
+    const taps = g.kh * g.kw;
     const M = patchRows(g);
+    const idx = patchIndex(g);
     const step = rowsPerChunk(g);
-    const patches = bufA(Math.min(M, step) * K);
-    const part = step < M ? bufB(K * g.outC).subarray(0, K * g.outC) : dw;
+    const rows = { data: xv, pixels: g.batch * g.inH * g.inW, channels: g.inC };
+    const part = step < M ? buf(dw.length) : dw;
     for (let m0 = 0; m0 < M; m0 += step) {
         const m1 = Math.min(M, m0 + step);
-        im2col(xv, g, m0, m1, patches);
-        const p = { data: patches, rows: m1 - m0, cols: K };
-        const d = { data: dyv.subarray(m0 * g.outC), rows: m1 - m0, cols: g.outC };
-        if (m0 === 0) e.gemm(p, d, true, false, dw);
-        else {
-            e.gemm(p, d, true, false, part);
-            for (let i = 0; i < dw.length; i++) dw[i] += part[i];
-        }
+        const d = dyv.subarray(m0 * g.outC, m1 * g.outC);
+        const at = idx.subarray(m0 * taps, m1 * taps);
+        engine!.conv.filterGrad(rows, at, taps, d, g.outC, m0 === 0 ? dw : part);
+        if (m0 > 0) for (let i = 0; i < dw.length; i++) dw[i] += part[i];
     }
     return out;
 }
