@@ -21,7 +21,7 @@ describe('engine networks', function () {
         assert.deepEqual(latentSize(256, 2, 5), { sw: 8, sh: 4 });
     });
 
-    it('builds and runs a layer-level generator and discriminator', function () {
+    it('builds and runs a layer-level generator and discriminator; D on (labels, image) apart equals D on their concatenation', function () {
         const g = tinyRun().generator;
         const gen = new SpadeGenerator(
             {
@@ -57,7 +57,8 @@ describe('engine networks', function () {
         tf.tidy(() => {
             const img = gen.forward(tf.ones([1, 16, 16, 4]));
             assert.deepEqual(img.shape, [1, 16, 16, 3]);
-            const feats = d.forward(tf.concat([tf.ones([1, 16, 16, 4]), img], 3));
+            const seg = tf.ones<tf.Rank.R4>([1, 16, 16, 4]);
+            const feats = d.forward(tf.concat<tf.Tensor4D>([seg, img], 3));
             assert.deepEqual(
                 feats.map((f) => f.map((t) => t.shape[3])),
                 [
@@ -65,6 +66,32 @@ describe('engine networks', function () {
                     [4, 8, 1],
                 ],
             );
+        });
+        // The same input given as constant labels and the image: equal features, and equal
+        // image gradients (the labels' pooling gradient is skipped, not needed).
+        tf.tidy(() => {
+            const seg = tf.tensor4d(
+                Float32Array.from({ length: 2 * 15 * 13 * 4 }, (_, i) => (i % 7) / 7),
+                [2, 15, 13, 4],
+            );
+            const img = tf.randomNormal<tf.Rank.R4>([2, 15, 13, 3], 0, 1, 'float32', 3);
+            const whole = d.forward(tf.concat<tf.Tensor4D>([seg, img], 3), 4);
+            const split = d.forward({ head: seg, tail: img }, 4);
+            whole.flat().forEach((t, i) => {
+                const diff = tf.max(tf.abs(tf.sub(t, split.flat()[i]))).dataSync()[0];
+                assert.ok(diff < 1e-6, `feature ${i} differs by ${diff}`);
+            });
+            const loss = (f: (x: tf.Tensor4D) => tf.Tensor4D[][]) => (x: tf.Tensor) =>
+                tf.addN(
+                    f(x as tf.Tensor4D)
+                        .flat()
+                        .map((t) => tf.sum(tf.square(t))),
+                );
+            const gWhole = tf.grad(loss((x) => d.forward(tf.concat([seg, x], 3), 4)))(img);
+            const gSplit = tf.grad(loss((x) => d.forward({ head: seg, tail: x }, 4)))(img);
+            const diff = tf.max(tf.abs(tf.sub(gWhole, gSplit))).dataSync()[0];
+            const scale = tf.max(tf.abs(gWhole)).dataSync()[0];
+            assert.ok(diff <= 1e-5 * Math.max(1, scale), `image gradient differs by ${diff}`);
         });
         gen.store.dispose();
         d.store.dispose();

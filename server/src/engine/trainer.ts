@@ -205,7 +205,10 @@ export class SpadeTrainer {
     /** D on cat(fake, real) in one pass, as the reference runs it. */
     private discriminate(inp: StepInputs, fake: tf.Tensor4D, inputGrad: boolean | number) {
         const { seg, real, ids } = inp;
-        const x = tf.concat<tf.Tensor4D>([tf.concat([seg, fake], 3), tf.concat([seg, real], 3)], 0);
+        const x = {
+            head: tf.concat<tf.Tensor4D>([seg, seg], 0),
+            tail: tf.concat<tf.Tensor4D>([fake, real], 0),
+        };
         let oneHot: DOneHotInput | undefined;
         const f = this.dOneHot(fake, inp);
         const r = this.dOneHot(real, inp);
@@ -240,10 +243,10 @@ export class SpadeTrainer {
                 this.D.store.gradRows = undefined;
             }
         }
-        const fakeOut = this.D.forward(tf.concat([seg, fake], 3), from, this.dOneHot(fake, inp));
+        const fakeOut = this.D.forward({ head: seg, tail: fake }, from, this.dOneHot(fake, inp));
         this.D.store.training = false;
         try {
-            const x = tf.concat([seg, real], 3);
+            const x = { head: seg, tail: real };
             return { fake: fakeOut, real: this.D.forward(x, false, this.dOneHot(real, inp)) };
         } finally {
             this.D.store.training = true;

@@ -26,6 +26,17 @@ export interface DOneHotInput {
     dense: tf.Tensor4D;
 }
 
+/**
+ * D's input as its constant leading channels (labels, edge map) and the rest (the image):
+ * downsampling then pools the two apart, so that the pooling's gradient is computed for the
+ * image's channels only, and the full-size concatenation is made only where a dense conv
+ * reads it (not when the first conv is a lookup).
+ */
+export interface DSplitInput {
+    head: tf.Tensor4D;
+    tail: tf.Tensor4D;
+}
+
 /** The discriminator; `forward(x NHWC)` returns features per scale, NHWC, last = logits. */
 export class MultiscaleDiscriminator {
     readonly store: Store;
@@ -105,24 +116,31 @@ export class MultiscaleDiscriminator {
      * first channel that needs one (the image after the label channels in the G step).
      */
     forward(
-        x: tf.Tensor4D,
+        x: tf.Tensor4D | DSplitInput,
         inputGrad: boolean | number = true,
         oneHot?: DOneHotInput,
     ): tf.Tensor4D[][] {
         const out: tf.Tensor4D[][] = [];
         let input = x;
+        const whole = (v: tf.Tensor4D | DSplitInput) =>
+            'head' in v ? tf.concat<tf.Tensor4D>([v.head, v.tail], 3) : v;
         this.scales.forEach((layers, d) => {
             const feats: tf.Tensor4D[] = [];
-            let h = input;
+            let h: tf.Tensor4D | undefined;
             layers.forEach((l, i) => {
-                if (i === 0 && d === 0 && oneHot)
-                    h = this.firstAsLookup(l.conv, x, oneHot, inputGrad);
-                else h = l.conv.forward(h, i > 0 ? true : inputGrad);
+                if (i === 0 && d === 0 && oneHot) {
+                    const shape = 'head' in input ? input.tail.shape : input.shape;
+                    h = this.firstAsLookup(l.conv, shape, oneHot, inputGrad);
+                } else h = l.conv.forward(h ?? whole(input), i > 0 ? true : inputGrad);
                 if (l.act) h = tf.leakyRelu(h, 0.2);
                 feats.push(h);
             });
             out.push(feats);
-            if (d < this.scales.length - 1) input = avgPool3s2(input);
+            if (d < this.scales.length - 1)
+                input =
+                    'head' in input
+                        ? { head: avgPool3s2(input.head), tail: avgPool3s2(input.tail) }
+                        : avgPool3s2(input);
         });
         return out;
     }
@@ -133,12 +151,12 @@ export class MultiscaleDiscriminator {
      */
     private firstAsLookup(
         first: Conv2d | NormConv,
-        x: tf.Tensor4D,
+        shape: number[],
         o: DOneHotInput,
         inputGrad: boolean | number,
     ): tf.Tensor4D {
         const conv = first instanceof NormConv ? first.conv : first;
-        const [n, h, w] = x.shape;
+        const [n, h, w] = shape;
         const idx = tapIndices(o.ids, [n, h, w], o.classes, conv.kernel, conv.stride, conv.pad);
         // Gradient channels of x map onto the dense part, which starts at `classes`.
         const denseGrad =
