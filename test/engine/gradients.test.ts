@@ -97,7 +97,8 @@ describe('engine gradients', function () {
                 const want = convResults(true, cfg);
                 await useBackend('wasm');
                 const gemm = ortKernelEngine();
-                if (kernels === 'onnxruntime kernels') assert.ok(gemm, 'onnxruntime kernels are on');
+                if (kernels === 'onnxruntime kernels')
+                    assert.ok(gemm, 'onnxruntime kernels are on');
                 else uninstallOrtKernels();
                 try {
                     const got = convResults(false, cfg);
@@ -233,12 +234,10 @@ describe('engine one-hot lookup for mlp_shared', function () {
             const look = (x: tf.Tensor) =>
                 tf.sum(
                     tf.mul(
-                        tf.reshape(gatherSum(lookupTable(oihwToHwio(x as tf.Tensor4D), classes), idx, way), [
-                            n,
-                            h,
-                            w,
-                            cout,
-                        ]),
+                        tf.reshape(
+                            gatherSum(lookupTable(oihwToHwio(x as tf.Tensor4D), classes), idx, way),
+                            [n, h, w, cout],
+                        ),
                         r,
                     ),
                 );
@@ -271,7 +270,9 @@ describe('engine: discriminator lookup and spectral-norm gradients', function ()
             return tf.sum(tf.mul(tf.div(w, tf.reshape(sigma, [])), r));
         };
         // The layers keep W as HWIO and v in (kh, kw, in) order.
-        const vHwio = tf.tensor1d(torchVToHwio(v.dataSync() as Float32Array, { k: 3, cin: 5, cout: 6 }));
+        const vHwio = tf.tensor1d(
+            torchVToHwio(v.dataSync() as Float32Array, { k: 3, cin: 5, cout: 6 }),
+        );
         const ours = (w: tf.Tensor) => {
             const orig = oihwToHwio(w as tf.Tensor4D) as unknown as tf.Variable;
             const e = { orig, u, v: vHwio as unknown as tf.Variable };

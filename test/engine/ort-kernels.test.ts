@@ -17,7 +17,8 @@ import {
 import { Rng } from '../../server/src/engine/init';
 import { testBackend } from './helpers';
 
-type Pad = 'valid' | 'same' | [[number, number], [number, number], [number, number], [number, number]];
+type Pad =
+    'valid' | 'same' | [[number, number], [number, number], [number, number], [number, number]];
 
 function randn(n: number, seed: number): Float32Array {
     const r = new Rng(seed);
@@ -29,27 +30,34 @@ function size(s: number[]): number {
 }
 
 /** y, dx, dW of sum(conv(x, w) * r) on the active backend, through tfjs's own autodiff. */
-function convAll(xs: number[], ws: number[], stride: number, pad: Pad, bias: boolean): Float32Array[] {
-    return tf.tidy(() => {
-        const x = tf.tensor4d(randn(size(xs), 1), xs as [number, number, number, number]);
-        const w = tf.tensor4d(randn(size(ws), 2), ws as [number, number, number, number]);
-        const b = tf.tensor1d(randn(ws[3], 3));
-        const f = (xx: tf.Tensor4D, ww: tf.Tensor4D) =>
-            bias
-                ? tf.fused.conv2d({ x: xx, filter: ww, strides: stride, pad, bias: b })
-                : tf.conv2d(xx, ww, stride, pad);
-        const y = f(x, w);
-        const r = tf.tensor(randn(y.size, 4), y.shape);
-        const [dx, dw] = tf.grads((a, c) => tf.sum(tf.mul(f(a as tf.Tensor4D, c as tf.Tensor4D), r)))([
-            x,
-            w,
-        ]);
-        return [y, dx, dw];
-    }).map((t) => {
-        const d = t.dataSync() as Float32Array;
-        t.dispose();
-        return d;
-    });
+function convAll(
+    xs: number[],
+    ws: number[],
+    stride: number,
+    pad: Pad,
+    bias: boolean,
+): Float32Array[] {
+    return tf
+        .tidy(() => {
+            const x = tf.tensor4d(randn(size(xs), 1), xs as [number, number, number, number]);
+            const w = tf.tensor4d(randn(size(ws), 2), ws as [number, number, number, number]);
+            const b = tf.tensor1d(randn(ws[3], 3));
+            const f = (xx: tf.Tensor4D, ww: tf.Tensor4D) =>
+                bias
+                    ? tf.fused.conv2d({ x: xx, filter: ww, strides: stride, pad, bias: b })
+                    : tf.conv2d(xx, ww, stride, pad);
+            const y = f(x, w);
+            const r = tf.tensor(randn(y.size, 4), y.shape);
+            const [dx, dw] = tf.grads((a, c) =>
+                tf.sum(tf.mul(f(a as tf.Tensor4D, c as tf.Tensor4D), r)),
+            )([x, w]);
+            return [y, dx, dw];
+        })
+        .map((t) => {
+            const d = t.dataSync() as Float32Array;
+            t.dispose();
+            return d;
+        });
 }
 
 function close(name: string, got: Float32Array, want: Float32Array): void {
@@ -78,11 +86,51 @@ describe('engine onnxruntime kernels', function () {
     // stride 1 widening (dx by col2im; narrowing ones by the flipped filter), even 'same'.
     const configs: [number[], number[], number, Pad][] = [
         [[2, 9, 7, 16], [3, 3, 16, 8], 1, 'same'],
-        [[2, 33, 33, 8], [4, 4, 8, 16], 2, [[0, 0], [2, 2], [2, 2], [0, 0]]],
-        [[1, 17, 16, 12], [4, 4, 12, 8], 2, [[0, 0], [2, 2], [2, 2], [0, 0]]],
-        [[2, 10, 10, 32], [4, 4, 32, 24], 1, [[0, 0], [2, 2], [2, 2], [0, 0]]],
+        [
+            [2, 33, 33, 8],
+            [4, 4, 8, 16],
+            2,
+            [
+                [0, 0],
+                [2, 2],
+                [2, 2],
+                [0, 0],
+            ],
+        ],
+        [
+            [1, 17, 16, 12],
+            [4, 4, 12, 8],
+            2,
+            [
+                [0, 0],
+                [2, 2],
+                [2, 2],
+                [0, 0],
+            ],
+        ],
+        [
+            [2, 10, 10, 32],
+            [4, 4, 32, 24],
+            1,
+            [
+                [0, 0],
+                [2, 2],
+                [2, 2],
+                [0, 0],
+            ],
+        ],
         [[3, 8, 8, 40], [1, 1, 40, 24], 1, 'valid'],
-        [[1, 20, 18, 3], [3, 3, 3, 64], 2, [[0, 0], [1, 0], [0, 2], [0, 0]]],
+        [
+            [1, 20, 18, 3],
+            [3, 3, 3, 64],
+            2,
+            [
+                [0, 0],
+                [1, 0],
+                [0, 2],
+                [0, 0],
+            ],
+        ],
         [[1, 12, 12, 24], [5, 5, 24, 16], 1, 'same'],
         [[1, 9, 9, 8], [3, 3, 8, 24], 1, 'same'],
         [[1, 10, 9, 8], [4, 4, 8, 6], 1, 'same'],
@@ -173,12 +221,19 @@ describe('engine onnxruntime kernels', function () {
         g.dispose();
     });
 
-    it('uninstalling restores wasm\'s own kernels', async () => {
+    it("uninstalling restores wasm's own kernels", async () => {
         await useBackend('wasm');
         installOrtKernels(gemm);
         uninstallOrtKernels();
         const before = ortKernelCalls().Conv2D ?? 0;
-        const y = tf.tidy(() => tf.conv2d(tf.ones<tf.Rank.R4>([1, 16, 16, 32]), tf.ones<tf.Rank.R4>([3, 3, 32, 32]), 1, "same"));
+        const y = tf.tidy(() =>
+            tf.conv2d(
+                tf.ones<tf.Rank.R4>([1, 16, 16, 32]),
+                tf.ones<tf.Rank.R4>([3, 3, 32, 32]),
+                1,
+                'same',
+            ),
+        );
         assert.equal((ortKernelCalls().Conv2D ?? 0) - before, 0);
         assert.equal(y.dataSync()[17 * 32], 9 * 32, 'an inner pixel sums 3 x 3 x 32 ones');
         y.dispose();

@@ -165,7 +165,11 @@ export function gatherSum(table: tf.Tensor2D, idx: TapIndices, way = lookupWay()
             return {
                 value: tf.tensor2d(out, [p, cout]),
                 gradFunc: (dy) => {
-                    const g = { data: new Float32Array(rowsTotal * cout), rows: rowsTotal, cols: cout };
+                    const g = {
+                        data: new Float32Array(rowsTotal * cout),
+                        rows: rowsTotal,
+                        cols: cout,
+                    };
                     const d = { data: dy.dataSync() as Float32Array, rows: p, cols: cout };
                     ort.scatterAdd(d, flatTaps(idx), taps, g);
                     return tf.tensor2d(g.data, [rowsTotal, cout]);

@@ -111,7 +111,8 @@ export class Adam {
                 const e = s.get(`${k}.${suffix}`);
                 const layout = this.layouts.get(k);
                 const want = torchShape(layout, t.shape);
-                const fits = e && e.shape.length === want.length && e.shape.every((d, i) => d === want[i]);
+                const fits =
+                    e && e.shape.length === want.length && e.shape.every((d, i) => d === want[i]);
                 if (!e || !fits || e.data.length !== t.size)
                     throw new Error(
                         `optimiser state for '${k}' (${suffix}) is missing or has the wrong size`,

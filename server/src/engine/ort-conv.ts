@@ -19,11 +19,55 @@ export interface PixelRows {
 /** Conv graphs; `idx` is [rows, taps] (patch-index.ts), weights HWIO as [taps * cin, cout]. */
 export interface OrtConv {
     /** y [rows, cout] = patches(x) W (+ b). */
-    forward(x: PixelRows, idx: Int32Array, taps: number, w: Float32Array, cout: number, y: Float32Array, b?: Float32Array): void;
+    forward(
+        x: PixelRows,
+        idx: Int32Array,
+        taps: number,
+        w: Float32Array,
+        cout: number,
+        y: Float32Array,
+        b?: Float32Array,
+    ): void;
     /** dW [taps * cin, cout] = patches(x)^T dy. */
-    filterGrad(x: PixelRows, idx: Int32Array, taps: number, dy: Float32Array, cout: number, dw: Float32Array): void;
+    filterGrad(
+        x: PixelRows,
+        idx: Int32Array,
+        taps: number,
+        dy: Float32Array,
+        cout: number,
+        dw: Float32Array,
+    ): void;
     /** dx [pixels, cin] = scatter-add of dy W^T onto the pixels each patch read. */
-    inputGrad(dy: Float32Array, idx: Int32Array, taps: number, w: Float32Array, cout: number, dx: PixelRows): void;
+    inputGrad(
+        dy: Float32Array,
+        idx: Int32Array,
+        taps: number,
+        w: Float32Array,
+        cout: number,
+        dx: PixelRows,
+    ): void;
+    /** HWIO [k, k, cin, cout] rotated 180 degrees with in/out swapped: [k, k, cout, cin]. */
+    flipSwap(w: Float32Array, dims: [number, number, number, number], out: Float32Array): void;
+}
+
+function flipSwapModel(): Uint8Array {
+    const g = new GraphBuilder();
+    const big = 2 ** 31;
+    const back = g.op('Slice', [
+        'w',
+        g.intInit('starts', [2], [-1, -1]),
+        g.intInit('ends', [2], [-big, -big]),
+        g.intInit('axes', [2], [0, 1]),
+        g.intInit('steps', [2], [-1, -1]),
+    ]);
+    g.rename(g.op('Transpose', [back], { perm: [0, 1, 3, 2] }), 'y');
+    return g.encode(
+        [f32('w', ['h', 'k', 'i', 'o'])],
+        [f32('y', ['h', 'k', 'o', 'i'])],
+        {},
+        '',
+        'flip_swap',
+    );
 }
 
 const f32 = (name: string, dims: (number | string)[]) => ({ name, type: 'float32' as const, dims });
@@ -39,7 +83,11 @@ function forwardModel(bias: boolean): Uint8Array {
     const g = new GraphBuilder();
     const p = patches(g);
     g.rename(bias ? g.op('Gemm', [p, 'w', 'b']) : g.op('MatMul', [p, 'w']), 'y');
-    const inputs = [f32('x', ['p', 'c']), { name: 'idx', type: 'int32' as const, dims: ['m', 't'] }, f32('w', ['k', 'n'])];
+    const inputs = [
+        f32('x', ['p', 'c']),
+        { name: 'idx', type: 'int32' as const, dims: ['m', 't'] },
+        f32('w', ['k', 'n']),
+    ];
     if (bias) inputs.push(f32('b', ['n']));
     return g.encode(inputs, [f32('y', ['m', 'n'])], {}, '', 'conv');
 }
@@ -48,7 +96,11 @@ function filterGradModel(): Uint8Array {
     const g = new GraphBuilder();
     g.rename(g.op('Gemm', [patches(g), 'dy'], { transA: 1 }), 'dw');
     return g.encode(
-        [f32('x', ['p', 'c']), { name: 'idx', type: 'int32', dims: ['m', 't'] }, f32('dy', ['m', 'n'])],
+        [
+            f32('x', ['p', 'c']),
+            { name: 'idx', type: 'int32', dims: ['m', 't'] },
+            f32('dy', ['m', 'n']),
+        ],
         [f32('dw', ['k', 'n'])],
         {},
         '',
@@ -64,8 +116,15 @@ function inputGradModel(): Uint8Array {
     const target = g.op('Concat', [g.intInit('any', [1], [-1]), cin], { axis: 0 });
     const perRow = g.op('Reshape', [cols, target]);
     const at = g.op('Reshape', [g.op('Cast', ['idx'], { to: 7 }), g.intInit('col', [2], [-1, 1])]);
-    const sum = g.op('ScatterND', [g.op('ConstantOfShape', ['size']), at, perRow], { reduction: 'add' });
-    const noZeroRow = [sum, g.intInit('zero', [1], [0]), g.intInit('last', [1], [-1]), g.intInit('zero', [1], [0])];
+    const sum = g.op('ScatterND', [g.op('ConstantOfShape', ['size']), at, perRow], {
+        reduction: 'add',
+    });
+    const noZeroRow = [
+        sum,
+        g.intInit('zero', [1], [0]),
+        g.intInit('last', [1], [-1]),
+        g.intInit('zero', [1], [0]),
+    ];
     g.rename(g.op('Slice', noZeroRow), 'dx');
     return g.encode(
         [
@@ -83,11 +142,14 @@ function inputGradModel(): Uint8Array {
 }
 
 /** Starts the conv sessions with `open` (ort-engine.ts's session factory). */
-export async function createOrtConv(open: (model: Uint8Array) => Promise<NativeSession>): Promise<OrtConv> {
+export async function createOrtConv(
+    open: (model: Uint8Array) => Promise<NativeSession>,
+): Promise<OrtConv> {
     const plainConv = await open(forwardModel(false));
     const biasConv = await open(forwardModel(true));
     const dW = await open(filterGradModel());
     const dX = await open(inputGradModel());
+    const flip = await open(flipSwapModel());
     const t = (data: Float32Array, dims: number[]) => new ort.Tensor('float32', plain(data), dims);
     // Outputs into threaded wasm's shared heap go through a copy (onnxruntime takes no SAB).
     const into = (data: Float32Array, dims: number[], run: (y: ort.Tensor) => void) => {
@@ -96,7 +158,8 @@ export async function createOrtConv(open: (model: Uint8Array) => Promise<NativeS
         run(new ort.Tensor('float32', target, dims));
         if (shared) data.set(target);
     };
-    const ix = (idx: Int32Array, taps: number) => new ort.Tensor('int32', idx, [idx.length / taps, taps]);
+    const ix = (idx: Int32Array, taps: number) =>
+        new ort.Tensor('int32', idx, [idx.length / taps, taps]);
     return {
         forward(x, idx, taps, w, cout, y, b) {
             const feeds: Record<string, ort.Tensor> = {
@@ -105,7 +168,9 @@ export async function createOrtConv(open: (model: Uint8Array) => Promise<NativeS
                 w: t(w, [taps * x.channels, cout]),
             };
             if (b) feeds.b = t(b, [cout]);
-            into(y, [idx.length / taps, cout], (out) => (b ? biasConv : plainConv).run(feeds, { y: out }, {}));
+            into(y, [idx.length / taps, cout], (out) =>
+                (b ? biasConv : plainConv).run(feeds, { y: out }, {}),
+            );
         },
         filterGrad(x, idx, taps, dy, cout, dw) {
             const feeds = {
@@ -115,12 +180,20 @@ export async function createOrtConv(open: (model: Uint8Array) => Promise<NativeS
             };
             into(dw, [taps * x.channels, cout], (out) => dW.run(feeds, { dw: out }, {}));
         },
+        flipSwap(w, dims, out) {
+            const [kh, kw, cin, cout] = dims;
+            into(out, [kh, kw, cout, cin], (y) => flip.run({ w: t(w, dims) }, { y }, {}));
+        },
         inputGrad(dy, idx, taps, w, cout, dx) {
             const feeds = {
                 dy: t(dy, [idx.length / taps, cout]),
                 idx: ix(idx, taps),
                 w: t(w, [taps * dx.channels, cout]),
-                size: new ort.Tensor('int64', BigInt64Array.of(BigInt(dx.pixels + 1), BigInt(dx.channels)), [2]),
+                size: new ort.Tensor(
+                    'int64',
+                    BigInt64Array.of(BigInt(dx.pixels + 1), BigInt(dx.channels)),
+                    [2],
+                ),
             };
             into(dx.data, [dx.pixels, dx.channels], (out) => dX.run(feeds, { dx: out }, {}));
         },

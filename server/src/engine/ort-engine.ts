@@ -59,7 +59,14 @@ export interface OrtEngine {
      * out = op(a) x op(b) (+ bias per column), op transposing when asked; `out` must hold
      * exactly rows(op(a)) x cols(op(b)) values. Throws on mismatched shapes.
      */
-    gemm(a: Mat, b: Mat, transA: boolean, transB: boolean, out: Float32Array, bias?: Float32Array): void;
+    gemm(
+        a: Mat,
+        b: Mat,
+        transA: boolean,
+        transB: boolean,
+        out: Float32Array,
+        bias?: Float32Array,
+    ): void;
     /**
      * out [P, cols] = sum over t of table[idx[t * P + p]]: `taps` blocks of P row indices
      * (the one-hot lookups, onehot.ts).
@@ -92,7 +99,10 @@ function scatterAddModel(): Uint8Array {
     const taps = g.op('Shape', ['idx'], { start: 0, end: 1 });
     const reps = g.op('Concat', [taps, g.intInit('one', [1], [1])], { axis: 0 });
     const updates = g.op('Tile', ['dy', reps]);
-    const where = g.op('Reshape', [g.op('Cast', ['idx'], { to: 7 }), g.intInit('col', [2], [-1, 1])]);
+    const where = g.op('Reshape', [
+        g.op('Cast', ['idx'], { to: 7 }),
+        g.intInit('col', [2], [-1, 1]),
+    ]);
     g.rename(g.op('ScatterND', ['zeros', where, updates], { reduction: 'add' }), 'y');
     return g.encode(
         [
@@ -132,7 +142,10 @@ export function plain(a: Float32Array): Float32Array {
  */
 export async function createOrtEngine(threads: number): Promise<OrtEngine> {
     const native = load('onnxruntime-node/dist/binding') as NativeBinding;
-    if (typeof native.binding?.InferenceSession !== 'function' || typeof native.initOrt !== 'function')
+    if (
+        typeof native.binding?.InferenceSession !== 'function' ||
+        typeof native.initOrt !== 'function'
+    )
         throw new Error("onnxruntime-node's native binding is not where version 1.31 has it");
     native.initOrt();
     const options = {
@@ -170,7 +183,9 @@ export async function createOrtEngine(threads: number): Promise<OrtEngine> {
             if (k !== k2 || out.length !== m * n)
                 throw new Error(`gemm: [${m}x${k}] x [${k2}x${n}] into ${out.length} values`);
             if (bias && (transA || transB)) throw new Error('gemm: a bias only without transposes');
-            const v: Variant = bias ? 'nnBias' : (`${transA ? 't' : 'n'}${transB ? 't' : 'n'}` as Variant);
+            const v: Variant = bias
+                ? 'nnBias'
+                : (`${transA ? 't' : 'n'}${transB ? 't' : 'n'}` as Variant);
             const feeds: Record<string, ort.Tensor> = {
                 a: tensor(a, a.rows * a.cols),
                 b: tensor(b, b.rows * b.cols),
@@ -192,7 +207,10 @@ export async function createOrtEngine(threads: number): Promise<OrtEngine> {
         },
         scatterAdd(dy, idx, taps, out) {
             const feeds = {
-                zeros: new ort.Tensor('float32', new Float32Array(out.rows * out.cols), [out.rows, out.cols]),
+                zeros: new ort.Tensor('float32', new Float32Array(out.rows * out.cols), [
+                    out.rows,
+                    out.cols,
+                ]),
                 idx: new ort.Tensor('int32', idx, [taps, idx.length / taps]),
                 dy: tensor(dy, dy.rows * dy.cols),
             };

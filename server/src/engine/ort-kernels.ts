@@ -114,7 +114,13 @@ function gemmConv(bk: WasmHeap, x: Info, w: Info, g: ConvGeometry, bias?: Info):
 }
 
 /** y = conv(x, w) (+ b); w is HWIO, i.e. [kh * kw * inC, outC] row-major. */
-function convInto(x: Float32Array, w: Float32Array, g: ConvGeometry, y: Float32Array, b?: Float32Array): void {
+function convInto(
+    x: Float32Array,
+    w: Float32Array,
+    g: ConvGeometry,
+    y: Float32Array,
+    b?: Float32Array,
+): void {
     const taps = g.kh * g.kw;
     const M = patchRows(g);
     const idx = patchIndex(g);
@@ -125,21 +131,6 @@ function convInto(x: Float32Array, w: Float32Array, g: ConvGeometry, y: Float32A
         const out = y.subarray(m0 * g.outC, m1 * g.outC);
         engine!.conv.forward(rows, idx.subarray(m0 * taps, m1 * taps), taps, w, g.outC, out, b);
     }
-}
-
-/** HWIO [kh, kw, cin, cout] rotated 180 degrees with in/out swapped: [kh, kw, cout, cin]. */
-function flipSwap(w: Float32Array, g: ConvGeometry): Float32Array {
-    const { kh, kw, inC, outC } = g;
-    const out = buf(w.length);
-    for (let i = 0; i < kh; i++) {
-        for (let j = 0; j < kw; j++) {
-            const s0 = (i * kw + j) * inC * outC;
-            const d0 = ((kh - 1 - i) * kw + (kw - 1 - j)) * outC * inC;
-            for (let c = 0; c < inC; c++)
-                for (let o = 0; o < outC; o++) out[d0 + o * inC + c] = w[s0 + c * outC + o];
-        }
-    }
-    return out;
 }
 
 /**
@@ -164,7 +155,9 @@ function gemmInputGrad(bk: WasmHeap, dy: Info, w: Info, g: ConvGeometry): Info {
             padTop: g.kh - 1 - g.padTop,
             padLeft: g.kw - 1 - g.padLeft,
         };
-        convInto(dyv, flipSwap(wv, g), back, dx);
+        const flipped = buf(wv.length);
+        engine!.conv.flipSwap(wv, [g.kh, g.kw, g.inC, g.outC], flipped);
+        convInto(dyv, flipped, back, dx);
         return out;
     }
     const taps = g.kh * g.kw;
@@ -177,7 +170,14 @@ function gemmInputGrad(bk: WasmHeap, dy: Info, w: Info, g: ConvGeometry): Info {
     for (let m0 = 0; m0 < M; m0 += step) {
         const m1 = Math.min(M, m0 + step);
         const d = dyv.subarray(m0 * g.outC, m1 * g.outC);
-        engine!.conv.inputGrad(d, idx.subarray(m0 * taps, m1 * taps), taps, wv, g.outC, m0 === 0 ? pixels : part);
+        engine!.conv.inputGrad(
+            d,
+            idx.subarray(m0 * taps, m1 * taps),
+            taps,
+            wv,
+            g.outC,
+            m0 === 0 ? pixels : part,
+        );
         if (m0 > 0) for (let i = 0; i < dx.length; i++) dx[i] += part.data[i];
     }
     return out;
@@ -238,8 +238,16 @@ function batchMatMul(args: Args): Info | Info[] {
     const av = bk.typedArrayFromHeap(a);
     const bv = bk.typedArrayFromHeap(b);
     for (let i = 0; i < batch; i++) {
-        const am = { data: av.subarray((batchA === 1 ? 0 : i) * m * k), rows: transA ? k : m, cols: transA ? m : k };
-        const bm = { data: bv.subarray((batchB === 1 ? 0 : i) * k * n), rows: transB ? n : k, cols: transB ? k : n };
+        const am = {
+            data: av.subarray((batchA === 1 ? 0 : i) * m * k),
+            rows: transA ? k : m,
+            cols: transA ? m : k,
+        };
+        const bm = {
+            data: bv.subarray((batchB === 1 ? 0 : i) * k * n),
+            rows: transB ? n : k,
+            cols: transB ? k : n,
+        };
         engine!.gemm(am, bm, transA, transB, y.subarray(i * m * n, (i + 1) * m * n));
     }
     return out;
@@ -254,7 +262,10 @@ function conv2D(args: Args): Info | Info[] {
 }
 
 function fusedConv2D(args: Args): Info | Info[] {
-    const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, Info | undefined>;
+    const { x, filter, bias, preluActivationWeights } = args.inputs as Record<
+        string,
+        Info | undefined
+    >;
     const attrs = args.attrs ?? {};
     const g = geometry(convInfo(x!.shape, filter!.shape, attrs));
     const plainBias = bias === undefined || tf.util.sizeFromShape(bias.shape) === g?.outC;

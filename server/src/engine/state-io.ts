@@ -31,13 +31,17 @@ export function exportState(store: Store, o: ExportOptions = {}): StateDict {
     if (o.fold) {
         for (const [prefix, e] of store.spectral) {
             const w = tf.tidy(() => spectralWeight(e));
-            out.set(`${prefix}.weight`, toTorch(store.layouts.get(`${prefix}.weight_orig`), read(w)));
+            out.set(
+                `${prefix}.weight`,
+                toTorch(store.layouts.get(`${prefix}.weight_orig`), read(w)),
+            );
             w.dispose();
             for (const s of ['weight_orig', 'weight_u', 'weight_v']) skip.add(`${prefix}.${s}`);
         }
     }
     for (const map of [store.params, store.buffers])
-        for (const [k, v] of map) if (!skip.has(k)) out.set(k, toTorch(store.layouts.get(k), read(v)));
+        for (const [k, v] of map)
+            if (!skip.has(k)) out.set(k, toTorch(store.layouts.get(k), read(v)));
     return out;
 }
 

@@ -128,6 +128,27 @@ export class SpadeTrainer {
         return { G: a.lrG, D: a.lrD };
     }
 
+    /**
+     * The last batch's tensors: the G and D steps of one iteration convert a batch once (the
+     * D step releases them; a batch object must not change between the two steps).
+     */
+    private held: { batch: TrainBatch; inp: StepInputs } | undefined;
+
+    private inputsOf(b: TrainBatch): StepInputs {
+        if (this.held?.batch === b) return this.held.inp;
+        this.releaseInputs();
+        const inp = this.inputs(b);
+        this.held = { batch: b, inp };
+        return inp;
+    }
+
+    private releaseInputs(): void {
+        const h = this.held;
+        if (!h) return;
+        tf.dispose([h.inp.seg, h.inp.real, ...(h.inp.rest ? [h.inp.rest] : [])]);
+        this.held = undefined;
+    }
+
     private inputs(b: TrainBatch): StepInputs {
         const want = semanticChannels(this.opts.dataset);
         if (b.channels !== want) {
@@ -265,8 +286,8 @@ export class SpadeTrainer {
 
     /** The generator (and encoder) update; returns G_GAN, G_GAN_Feat, G_VGG, KLD. */
     async generatorStep(batch: TrainBatch): Promise<StepLosses> {
-        const inp = this.inputs(batch);
-        const { seg, real } = inp;
+        const inp = this.inputsOf(batch);
+        const { real } = inp;
         const parts: Record<string, tf.Scalar> = {};
         const lo = this.opts.loss;
         const { value, grads } = this.withFrozenD(() =>
@@ -287,14 +308,14 @@ export class SpadeTrainer {
             }, [...this.optG.vars.values()]),
         );
         this.optG.apply(grads);
-        tf.dispose([value, seg, real, ...(inp.rest ? [inp.rest] : []), ...Object.values(grads)]);
+        // The inputs stay for the D step on the same batch (released there or by the next batch).
+        tf.dispose([value, ...Object.values(grads)]);
         return readLosses(parts);
     }
 
     /** The discriminator update; returns D_Fake and D_real. */
     async discriminatorStep(batch: TrainBatch): Promise<StepLosses> {
-        const inp = this.inputs(batch);
-        const { seg, real } = inp;
+        const inp = this.inputsOf(batch);
         const fake = tf.tidy(() => this.generate(inp).fake);
         const parts: Record<string, tf.Scalar> = {};
         const mode = this.opts.loss.ganMode;
@@ -305,14 +326,8 @@ export class SpadeTrainer {
             return tf.add<tf.Scalar>(parts.D_Fake, parts.D_real);
         }, [...this.optD.vars.values()]);
         this.optD.apply(grads);
-        tf.dispose([
-            value,
-            seg,
-            real,
-            fake,
-            ...(inp.rest ? [inp.rest] : []),
-            ...Object.values(grads),
-        ]);
+        tf.dispose([value, fake, ...Object.values(grads)]);
+        this.releaseInputs();
         return readLosses(parts);
     }
 
@@ -409,6 +424,7 @@ export class SpadeTrainer {
     }
 
     dispose(): void {
+        this.releaseInputs();
         for (const s of this.stores()) s.dispose();
         this.optG.dispose();
         this.optD.dispose();

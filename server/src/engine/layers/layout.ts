@@ -22,7 +22,8 @@ export function oihwToHwioData(src: Float32Array, d: ConvDims): Float32Array {
     const out = new Float32Array(src.length);
     for (let o = 0; o < cout; o++)
         for (let c = 0; c < cin; c++)
-            for (let t = 0; t < k * k; t++) out[(t * cin + c) * cout + o] = src[(o * cin + c) * k * k + t];
+            for (let t = 0; t < k * k; t++)
+                out[(t * cin + c) * cout + o] = src[(o * cin + c) * k * k + t];
     return out;
 }
 
@@ -32,7 +33,8 @@ export function hwioToOihwData(src: Float32Array, d: ConvDims): Float32Array {
     const out = new Float32Array(src.length);
     for (let o = 0; o < cout; o++)
         for (let c = 0; c < cin; c++)
-            for (let t = 0; t < k * k; t++) out[(o * cin + c) * k * k + t] = src[(t * cin + c) * cout + o];
+            for (let t = 0; t < k * k; t++)
+                out[(o * cin + c) * k * k + t] = src[(t * cin + c) * cout + o];
     return out;
 }
 
@@ -40,7 +42,8 @@ export function hwioToOihwData(src: Float32Array, d: ConvDims): Float32Array {
 export function torchVToHwio(src: Float32Array, d: ConvDims): Float32Array {
     const { k, cin } = d;
     const out = new Float32Array(src.length);
-    for (let c = 0; c < cin; c++) for (let t = 0; t < k * k; t++) out[t * cin + c] = src[c * k * k + t];
+    for (let c = 0; c < cin; c++)
+        for (let t = 0; t < k * k; t++) out[t * cin + c] = src[c * k * k + t];
     return out;
 }
 
@@ -48,7 +51,8 @@ export function torchVToHwio(src: Float32Array, d: ConvDims): Float32Array {
 export function hwioVToTorch(src: Float32Array, d: ConvDims): Float32Array {
     const { k, cin } = d;
     const out = new Float32Array(src.length);
-    for (let c = 0; c < cin; c++) for (let t = 0; t < k * k; t++) out[c * k * k + t] = src[t * cin + c];
+    for (let c = 0; c < cin; c++)
+        for (let t = 0; t < k * k; t++) out[c * k * k + t] = src[t * cin + c];
     return out;
 }
 
@@ -59,14 +63,17 @@ export function toTorch(
 ): { shape: number[]; data: Float32Array } {
     if (layout === undefined) return t;
     const { k, cin, cout } = layout.dims;
-    if (layout.kind === 'weight') return { shape: [cout, cin, k, k], data: hwioToOihwData(t.data, layout.dims) };
+    if (layout.kind === 'weight')
+        return { shape: [cout, cin, k, k], data: hwioToOihwData(t.data, layout.dims) };
     return { shape: t.shape, data: hwioVToTorch(t.data, layout.dims) };
 }
 
 /** PyTorch-layout data of a stored value -> the layout stored here (shape checked by the caller). */
 export function fromTorch(layout: TorchLayout | undefined, data: Float32Array): Float32Array {
     if (layout === undefined) return data;
-    return layout.kind === 'weight' ? oihwToHwioData(data, layout.dims) : torchVToHwio(data, layout.dims);
+    return layout.kind === 'weight'
+        ? oihwToHwioData(data, layout.dims)
+        : torchVToHwio(data, layout.dims);
 }
 
 /** The PyTorch shape of a stored value of shape `shape`. */
