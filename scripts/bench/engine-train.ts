@@ -6,11 +6,14 @@
  *   npx tsx scripts/bench/engine-train.ts [--backend wasm|cpu|auto] [--batch 1,4] [--steps 3]
  *                                        [--warmup 1] [--dense] [--crop 64] [--ngf 16]
  *                                        [--torch /usr/bin/python3] [--torch-threads 2]
+ *                                        [--rounds 1]
  *
  * Prints one JSON line per configuration (median G-step, D-step and total seconds, images/s,
  * CPU seconds, peak RSS) and the PyTorch figures of perf-baseline.md. With --torch PYTHON it
  * first runs the same iteration in PyTorch (train-torch-ref.py; Debian's python3-torch gives
- * /usr/bin/python3 torch 1.13) in a child process, for a ratio measured in the same run. wasm
+ * /usr/bin/python3 torch 1.13) in a child process, for a ratio measured in the same run; with
+ * --rounds R (R > 1) the two run in alternating fresh processes R times each (see alternate())
+ * and the ratio is the median of the rounds' ratios, with its range. wasm
  * threads: as training chooses for the first batch size (one at batch 1, else the cores), or
  * SPADE_WASM_THREADS.
  */
@@ -75,28 +78,24 @@ async function main(): Promise<void> {
     const steps = Number(arg('steps', '3'));
     const warmup = Number(arg('warmup', '1'));
     const dense = process.argv.includes('--dense');
+    const rounds = Number(arg('rounds', '1'));
     for (const batch of batches) {
         const python = arg('torch', '');
-        const torch = python ? pytorchRun(python, batch, steps, crop, ngf) : undefined;
+        if (python && rounds > 1) {
+            alternate(python, batch, steps, rounds, crop, ngf);
+            continue;
+        }
         const t = new SpadeTrainer(options(crop, ngf, batch, dense), report);
         const b = syntheticBatch(batch, crop);
         const g: number[] = [];
         const d: number[] = [];
         const cpu: number[] = [];
-        for (let i = 0; i < warmup + steps; i++) {
-            const c0 = process.cpuUsage();
-            const t0 = performance.now();
-            await t.generatorStep(b);
-            const t1 = performance.now();
-            await t.discriminatorStep(b);
-            const t2 = performance.now();
-            if (i >= warmup) {
-                const c = process.cpuUsage(c0);
-                cpu.push((c.user + c.system) / 1e6);
-                g.push((t1 - t0) / 1000);
-                d.push((t2 - t1) / 1000);
-            }
-        }
+        const torch = python ? pytorchRun(python, batch, steps, crop, ngf) : undefined;
+        const perRound: number[] = [];
+        for (let r = 0; r < rounds; r++)
+            perRound.push(
+                +(await timeSteps(t, b, r === 0 ? warmup : 0, steps, g, d, cpu)).toFixed(3),
+            );
         const step = median(g.map((x, i) => x + d[i]));
         const ref = PYTORCH[batch];
         const row = {
@@ -120,6 +119,7 @@ async function main(): Promise<void> {
             pytorchRssMB: ref?.rssMB,
             speedupVsPytorch:
                 ref && crop === 64 && ngf === 16 ? +(ref.step / step).toFixed(2) : undefined,
+            stepSPerRound: rounds > 1 ? perRound : undefined,
             pytorchSameRun: torch,
             speedupSameRun:
                 typeof torch?.stepS === 'number' ? +(torch.stepS / step).toFixed(2) : undefined,
@@ -127,6 +127,91 @@ async function main(): Promise<void> {
         console.log(JSON.stringify(row));
         t.dispose();
     }
+}
+
+/**
+ * PyTorch and this engine in alternating fresh processes, `rounds` times each, 5 s apart: in
+ * one long-lived process the engine measured up to 40 % slower right after a PyTorch run (the
+ * CPU and memory state it leaves behind), and the machine's speed drifts over minutes. Prints
+ * the per-round step medians and the median and range of the per-round ratios.
+ */
+function alternate(
+    python: string,
+    batch: number,
+    steps: number,
+    rounds: number,
+    crop: number,
+    ngf: number,
+): void {
+    const ours: number[] = [];
+    const torch: number[] = [];
+    const ratios: number[] = [];
+    const pause = () => spawnSync('sleep', ['5']);
+    for (let r = 0; r < rounds; r++) {
+        const ref = pytorchRun(python, batch, steps, crop, ngf);
+        pause();
+        const args = [
+            '--require',
+            'tsx/cjs',
+            __filename,
+            '--batch',
+            `${batch}`,
+            '--steps',
+            `${steps}`,
+        ];
+        const res = spawnSync(process.execPath, [...args, '--crop', `${crop}`, '--ngf', `${ngf}`], {
+            encoding: 'utf8',
+        });
+        pause();
+        const row = JSON.parse(res.stdout.trim().split('\n').pop() ?? '{}') as { stepS?: number };
+        if (typeof ref.stepS !== 'number' || typeof row.stepS !== 'number')
+            throw new Error(`round ${r + 1}: ${JSON.stringify(ref.error ?? res.stderr)}`);
+        torch.push(ref.stepS);
+        ours.push(row.stepS);
+        ratios.push(ref.stepS / row.stepS);
+    }
+    const f = (x: number) => +x.toFixed(2);
+    console.log(
+        JSON.stringify({
+            batch,
+            crop,
+            ngf,
+            alternatingRounds: rounds,
+            stepSPerRound: ours,
+            pytorchStepSPerRound: torch,
+            speedupSameRun: f(median(ratios)),
+            speedupSameRunRange: [f(Math.min(...ratios)), f(Math.max(...ratios))],
+        }),
+    );
+}
+
+/** `steps` timed iterations after `warmup`; appends to g, d, cpu; returns this round's median. */
+async function timeSteps(
+    t: SpadeTrainer,
+    b: ReturnType<typeof syntheticBatch>,
+    warmup: number,
+    steps: number,
+    g: number[],
+    d: number[],
+    cpu: number[],
+): Promise<number> {
+    const mine: number[] = [];
+    for (let i = 0; i < warmup + steps; i++) {
+        const c0 = process.cpuUsage();
+        const t0 = performance.now();
+        await t.generatorStep(b);
+        const t1 = performance.now();
+        await t.discriminatorStep(b);
+        const t2 = performance.now();
+        if (i >= warmup) {
+            const c = process.cpuUsage(c0);
+            cpu.push((c.user + c.system) / 1e6);
+            g.push((t1 - t0) / 1000);
+            d.push((t2 - t1) / 1000);
+            mine.push((t2 - t0) / 1000);
+        }
+    }
+    return median(mine);
 }
 
 main().catch((e: unknown) => {

@@ -1,10 +1,11 @@
 /**
  * Generator inference through onnxruntime-node: the plain export against the one-hot exports
- * ('taps' and 'patterns' lookups), optionally beside PyTorch, at the perf-baseline configs
+ * ('taps' and 'patterns' lookups), and the engine's own tfjs generator ('tfjs': wasm backend,
+ * eval mode, the same weights), optionally beside PyTorch, at the perf-baseline configs
  * (184 semantic channels, instance-norm SPADE, normal upsampling, random weights, batch 1).
  *
  *   npx tsx scripts/bench/onnx-generator.ts [--configs c,d] [--iters 15]
- *       [--variants plain,taps,patterns] [--threads N] [--torch /usr/bin/python3]
+ *       [--variants plain,taps,patterns,tfjs] [--threads N] [--torch /usr/bin/python3]
  *       [--synthesize]   (also time GeneratorSession.synthesizeOne: mask in, RGB out)
  *
  * The input is a real COCO-Stuff validation mask with its instance map (shared/data) when
@@ -16,8 +17,13 @@ import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
+import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
+import { initBackend } from '../../server/src/engine/backend';
+import { Rng as InitRng } from '../../server/src/engine/init';
+import { SpadeGenerator } from '../../server/src/engine/nets/generator';
+import { loadState } from '../../server/src/engine/state-io';
 import { exportGenerator } from '../../server/src/engine/onnx/export';
 import type {
     ExportDataset,
@@ -108,6 +114,35 @@ async function torchServer(python: string, crop: number, ngf: number, threads: n
     };
 }
 
+/** The engine's generator (wasm, eval mode) on the same weights and input: one forward. */
+async function tfjsRunner(
+    state: ReturnType<typeof randomGeneratorState>,
+    gen: ExportGenerator,
+    crop: number,
+    sem: Float32Array,
+): Promise<() => Promise<number>> {
+    const report = await initBackend('cpu', { wasmThreads: 1 });
+    console.log(`tfjs: backend ${report.active}, ${report.kernels ?? ''}`);
+    const g = new SpadeGenerator(
+        { ...gen, spectral: false, spadeHidden: 128, zDim: 256, initType: 'xavier', initVariance: 0.02 },
+        { semanticNc: 184, cropSize: crop, aspectRatio: 1 },
+        { type: 'xavier', gain: 0.02, rng: new InitRng(1) },
+    );
+    loadState(g.store, state);
+    const seg = tf.tidy(() =>
+        tf.transpose<tf.Tensor4D>(tf.tensor4d(sem, [1, 184, crop, crop]), [0, 2, 3, 1]),
+    );
+    const run = async () => {
+        const t = performance.now();
+        const y = tf.tidy(() => g.forward(seg));
+        await y.data();
+        y.dispose();
+        return (performance.now() - t) / 1000;
+    };
+    await run();
+    return run;
+}
+
 async function main(): Promise<void> {
     const configs = arg('configs', 'c,d').split(',');
     const iters = Number(arg('iters', '15'));
@@ -139,6 +174,10 @@ async function main(): Promise<void> {
         const runners = new Map<string, () => Promise<number>>();
         const sessions: ort.InferenceSession[] = [];
         for (const v of variants) {
+            if (v === 'tfjs') {
+                runners.set(v, await tfjsRunner(state, gen, crop, sem));
+                continue;
+            }
             const { bytes } = exportGenerator(state, gen, data, VARIANTS[v]);
             const t0 = performance.now();
             const s = await ort.InferenceSession.create(bytes, {

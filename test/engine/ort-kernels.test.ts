@@ -11,6 +11,7 @@ import { createOrtEngine, type OrtEngine } from '../../server/src/engine/ort-eng
 import {
     installOrtKernels,
     ortKernelCalls,
+    ortKernelFailures,
     setOrtChunkFloats,
     uninstallOrtKernels,
 } from '../../server/src/engine/ort-kernels';
@@ -238,5 +239,128 @@ describe('engine onnxruntime kernels', function () {
         assert.equal(y.dataSync()[17 * 32], 9 * 32, 'an inner pixel sums 3 x 3 x 32 ones');
         y.dispose();
         installOrtKernels(gemm);
+    });
+
+    // onnxruntime's ScatterND adds without atomics across threads: with many repeated indices
+    // two threads lose updates. Sums of ones are exact in float32, so any lost update shows.
+    it('adds every update when many land on the same row (table gradient)', () => {
+        for (const [p, c, rows] of [
+            [100000, 64, 1],
+            [65536, 128, 16],
+        ]) {
+            const idx = Int32Array.from({ length: p }, (_, i) => i % rows);
+            const dy = { data: new Float32Array(p * c).fill(1), rows: p, cols: c };
+            const out = { data: new Float32Array(rows * c), rows, cols: c };
+            for (let rep = 0; rep < 3; rep++) {
+                gemm.scatterAdd(dy, idx, 1, out);
+                const wrong = out.data.filter((v) => v !== p / rows).length;
+                assert.equal(wrong, 0, `${wrong} of ${out.data.length} sums lost updates`);
+            }
+        }
+    });
+
+    it('adds every update of a large strided conv input gradient (scatter route)', async () => {
+        await useBackend('wasm');
+        installOrtKernels(gemm);
+        const [n, h, cin, cout] = [4, 64, 32, 64];
+        const pad: Pad = [
+            [0, 0],
+            [2, 2],
+            [2, 2],
+            [0, 0],
+        ];
+        for (let rep = 0; rep < 3; rep++) {
+            const before = ortKernelCalls().Conv2DBackpropInput ?? 0;
+            const dx = tf.tidy(() => {
+                const f = (x: tf.Tensor) =>
+                    tf.sum(
+                        tf.conv2d(x as tf.Tensor4D, tf.ones<tf.Rank.R4>([4, 4, cin, cout]), 2, pad),
+                    );
+                return tf.grad(f)(tf.zeros([n, h, h, cin]));
+            });
+            assert.equal((ortKernelCalls().Conv2DBackpropInput ?? 0) - before, 1);
+            // With dy and W all ones, dx at a pixel is cout x the taps that read it.
+            const oh = Math.floor((h + 4 - 4) / 2) + 1;
+            const got = dx.dataSync();
+            let wrong = 0;
+            for (let y = 0; y < h; y++)
+                for (let x = 0; x < h; x++) {
+                    const taps = (v: number) => {
+                        let k = 0;
+                        for (let o = 0; o < oh; o++)
+                            if (v + 2 - 2 * o >= 0 && v + 2 - 2 * o < 4) k++;
+                        return k;
+                    };
+                    const want = taps(y) * taps(x) * cout;
+                    for (let b = 0; b < n; b++)
+                        for (let c = 0; c < cin; c++)
+                            if (got[((b * h + y) * h + x) * cin + c] !== want) wrong++;
+                }
+            dx.dispose();
+            assert.equal(wrong, 0, `${wrong} input-gradient values lost updates`);
+        }
+    });
+
+    it('leaves broadcasts of batch shapes other than one matrix to wasm, and agrees', async () => {
+        const run = () =>
+            tf.tidy(() =>
+                tf.matMul(
+                    tf.tensor(randn(2 * 40 * 50, 5), [2, 1, 40, 50]),
+                    tf.tensor(randn(2 * 50 * 60, 6), [1, 2, 50, 60]),
+                ),
+            );
+        await useBackend('cpu');
+        const want = run();
+        await useBackend('wasm');
+        installOrtKernels(gemm);
+        const before = ortKernelCalls().BatchMatMul ?? 0;
+        const got = run();
+        assert.equal((ortKernelCalls().BatchMatMul ?? 0) - before, 0, 'wasm ran it');
+        assert.deepEqual(got.shape, [2, 2, 40, 60]);
+        close('product', got.dataSync() as Float32Array, want.dataSync() as Float32Array);
+        tf.dispose([got, want]);
+    });
+
+    it('falls back to wasm when onnxruntime fails in a call, without leaking its output', async () => {
+        await useBackend('wasm');
+        const broken: OrtEngine = {
+            ...gemm,
+            gemm: () => {
+                throw new Error('simulated onnxruntime failure');
+            },
+            conv: {
+                ...gemm.conv,
+                forward: () => {
+                    throw new Error('simulated onnxruntime failure');
+                },
+                filterGrad: () => {
+                    throw new Error('simulated onnxruntime failure');
+                },
+            },
+        };
+        installOrtKernels(broken);
+        try {
+            const x = tf.tensor4d(randn(2 * 9 * 9 * 16, 1), [2, 9, 9, 16]);
+            const w = tf.tensor4d(randn(3 * 3 * 16 * 8, 2), [3, 3, 16, 8]);
+            const buffers = tf.memory().numDataBuffers;
+            const y = tf.conv2d(x, w, 1, 'same');
+            assert.equal(tf.memory().numDataBuffers, buffers + 1, 'only the result is left');
+            assert.match(ortKernelFailures().Conv2D ?? '', /simulated/);
+            installOrtKernels(gemm);
+            const ok = tf.conv2d(x, w, 1, 'same');
+            close('fallback conv', y.dataSync() as Float32Array, ok.dataSync() as Float32Array);
+            installOrtKernels(broken);
+            // No wasm kernel for the filter gradient: the error says what to do.
+            assert.throws(
+                () =>
+                    tf.grad((ww: tf.Tensor) => tf.sum(tf.conv2d(x, ww as tf.Tensor4D, 1, 'same')))(
+                        w,
+                    ),
+                /Conv2DBackpropFilter on onnxruntime failed \(simulated onnxruntime failure\); set SPADE_ORT_KERNELS=0/,
+            );
+            tf.dispose([x, w, y, ok]);
+        } finally {
+            installOrtKernels(gemm);
+        }
     });
 });

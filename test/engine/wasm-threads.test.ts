@@ -55,6 +55,17 @@ describe('engine: wasm threads in Node', function () {
         assert.ok(maxDiff < 1e-4, `threaded conv differs by ${maxDiff}`);
     });
 
+    it("runs the matrix kernels on onnxruntime by default, on wasm's own with SPADE_ORT_KERNELS=0, with equal results", function () {
+        const ort = run({ SPADE_WASM_THREADS: '1' });
+        const own = run({ SPADE_WASM_THREADS: '1', SPADE_ORT_KERNELS: '0' });
+        assert.match(ort.out.report, /wasm matrix kernels: matMul and convolutions on onnxruntime/);
+        assert.match(own.out.report, /wasm matrix kernels: wasm's own \(SPADE_ORT_KERNELS=0\)/);
+        const maxDiff = Math.max(
+            ...ort.out.y.map((v: number, i: number) => Math.abs(v - own.out.y[i])),
+        );
+        assert.ok(maxDiff < 1e-4, `onnxruntime's conv differs from wasm's by ${maxDiff}`);
+    });
+
     it("says what is wrong when the package's threaded files are not where expected", function () {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spade-nowasm-'));
         try {

@@ -5,9 +5,10 @@
  * Gemm(transB) + ScatterND(add) back onto the pixels. All in C++ on onnxruntime's threads:
  * building the patch matrix in JavaScript cost ~5 ns a value (~0.2 s of a batch-4 step).
  */
-import * as ort from 'onnxruntime-node';
 import { GraphBuilder } from './onnx/graph';
-import { plain, type NativeSession } from './ort-engine';
+import { plain, type Mat, type NativeSession, type OrtModule } from './ort-engine';
+
+type OrtTensor = InstanceType<OrtModule['Tensor']>;
 
 /** NHWC pixels as rows: data [pixels, channels]. */
 export interface PixelRows {
@@ -108,51 +109,48 @@ function filterGradModel(): Uint8Array {
     );
 }
 
-/** ScatterND's reduction needs opset 16. `size` is [pixels + 1, cin] (the zero row last). */
-function inputGradModel(): Uint8Array {
+/**
+ * The scatter half of the input gradient: `cols` [rows * taps, cin] added onto the pixel rows
+ * each patch read. ScatterND's reduction needs opset 16; its session runs on one thread (see
+ * scatterAddModel in ort-engine.ts: its threads race on repeated indices). `size` is
+ * [pixels + 1, cin] (the zero row last, dropped).
+ */
+function scatterModel(): Uint8Array {
     const g = new GraphBuilder();
-    const cols = g.op('Gemm', ['dy', 'w'], { transB: 1 });
-    const cin = g.op('Slice', ['size', g.intInit('one', [1], [1]), g.intInit('two', [1], [2])]);
-    const target = g.op('Concat', [g.intInit('any', [1], [-1]), cin], { axis: 0 });
-    const perRow = g.op('Reshape', [cols, target]);
     const at = g.op('Reshape', [g.op('Cast', ['idx'], { to: 7 }), g.intInit('col', [2], [-1, 1])]);
-    const sum = g.op('ScatterND', [g.op('ConstantOfShape', ['size']), at, perRow], {
-        reduction: 'add',
-    });
-    const noZeroRow = [
-        sum,
-        g.intInit('zero', [1], [0]),
-        g.intInit('last', [1], [-1]),
-        g.intInit('zero', [1], [0]),
-    ];
-    g.rename(g.op('Slice', noZeroRow), 'dx');
+    const zeros = g.op('ConstantOfShape', ['size']);
+    const sum = g.op('ScatterND', [zeros, at, 'cols'], { reduction: 'add' });
+    const zero = g.intInit('zero', [1], [0]);
+    g.rename(g.op('Slice', [sum, zero, g.intInit('last', [1], [-1]), zero]), 'dx');
     return g.encode(
         [
-            f32('dy', ['m', 'n']),
+            f32('cols', ['mt', 'c']),
             { name: 'idx', type: 'int32', dims: ['m', 't'] },
-            f32('w', ['k', 'n']),
             { name: 'size', type: 'int64', dims: [2] },
         ],
         [f32('dx', ['p', 'c'])],
         {},
         '',
-        'conv_input_grad',
+        'conv_input_grad_scatter',
         16,
     );
 }
 
 /** Starts the conv sessions with `open` (ort-engine.ts's session factory). */
 export async function createOrtConv(
-    open: (model: Uint8Array) => Promise<NativeSession>,
+    ort: OrtModule,
+    open: (model: Uint8Array, serial?: boolean) => Promise<NativeSession>,
+    gemm: (a: Mat, b: Mat, transA: boolean, transB: boolean, out: Float32Array) => void,
 ): Promise<OrtConv> {
     const plainConv = await open(forwardModel(false));
     const biasConv = await open(forwardModel(true));
     const dW = await open(filterGradModel());
-    const dX = await open(inputGradModel());
+    const scatter = await open(scatterModel(), true);
+    let cols = new Float32Array(0);
     const flip = await open(flipSwapModel());
     const t = (data: Float32Array, dims: number[]) => new ort.Tensor('float32', plain(data), dims);
     // Outputs into threaded wasm's shared heap go through a copy (onnxruntime takes no SAB).
-    const into = (data: Float32Array, dims: number[], run: (y: ort.Tensor) => void) => {
+    const into = (data: Float32Array, dims: number[], run: (y: OrtTensor) => void) => {
         const shared = data.buffer instanceof SharedArrayBuffer;
         const target = shared ? new Float32Array(data.length) : data;
         run(new ort.Tensor('float32', target, dims));
@@ -162,7 +160,7 @@ export async function createOrtConv(
         new ort.Tensor('int32', idx, [idx.length / taps, taps]);
     return {
         forward(x, idx, taps, w, cout, y, b) {
-            const feeds: Record<string, ort.Tensor> = {
+            const feeds: Record<string, OrtTensor> = {
                 x: t(x.data, [x.pixels, x.channels]),
                 idx: ix(idx, taps),
                 w: t(w, [taps * x.channels, cout]),
@@ -185,17 +183,18 @@ export async function createOrtConv(
             into(out, [kh, kw, cout, cin], (y) => flip.run({ w: t(w, dims) }, { y }, {}));
         },
         inputGrad(dy, idx, taps, w, cout, dx) {
+            const rows = idx.length / taps;
+            const k = taps * dx.channels;
+            if (cols.length < rows * k) cols = new Float32Array(rows * k);
+            const c = cols.subarray(0, rows * k);
+            gemm({ data: dy, rows, cols: cout }, { data: w, rows: k, cols: cout }, false, true, c);
+            const size = BigInt64Array.of(BigInt(dx.pixels + 1), BigInt(dx.channels));
             const feeds = {
-                dy: t(dy, [idx.length / taps, cout]),
+                cols: t(c, [rows * taps, dx.channels]),
                 idx: ix(idx, taps),
-                w: t(w, [taps * dx.channels, cout]),
-                size: new ort.Tensor(
-                    'int64',
-                    BigInt64Array.of(BigInt(dx.pixels + 1), BigInt(dx.channels)),
-                    [2],
-                ),
+                size: new ort.Tensor('int64', size, [2]),
             };
-            into(dx.data, [dx.pixels, dx.channels], (out) => dX.run(feeds, { dx: out }, {}));
+            into(dx.data, [dx.pixels, dx.channels], (out) => scatter.run(feeds, { dx: out }, {}));
         },
     };
 }

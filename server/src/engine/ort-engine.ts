@@ -3,18 +3,24 @@
  * heavy kernels (ort-kernels.ts). tfjs runs kernels synchronously (autodiff calls them while it
  * walks its tape) but onnxruntime-node's public `run` returns a Promise, although the native
  * session behind it runs synchronously; this module drives that native session directly
- * (`onnxruntime-node/dist/binding`, the object the package's own `run` wraps, pinned 1.31).
+ * (`onnxruntime-node/dist/binding`, the object the package's own `run` wraps; package.json pins
+ * 1.31.1, and a self-check at start proves the run synchronous).
  *
  * Why: on the project machine a conv's GEMM runs at 14-22 GFLOP/s in XNNPACK at wasm's 128-bit
  * width (weights repacked on every change, as in training) and at 140-150 GFLOP/s in MLAS with
- * AVX-512 on 2 threads (docs/engine.md, Benchmark).
+ * AVX-512 on 2 threads (docs/engine.md, "wasm's matrix kernels on onnxruntime").
  */
 import { createRequire } from 'node:module';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import { GraphBuilder } from './onnx/graph';
 import { createOrtConv, type OrtConv } from './ort-conv';
 
+// onnxruntime-node is loaded when an engine starts, so that a package that does not load leaves
+// wasm's own kernels (and `doctor` can say why) instead of failing every importer.
 const load = createRequire(__filename);
+
+/** The onnxruntime-node package, loaded on first use. */
+export type OrtModule = typeof Ort;
 
 /** The native session's synchronous surface (onnxruntime-node 1.31, dist/binding). */
 export interface NativeSession {
@@ -25,8 +31,8 @@ export interface NativeSession {
         options: object,
     ): Promise<void> | void;
     run(
-        feeds: Record<string, ort.Tensor>,
-        fetches: Record<string, ort.Tensor | null>,
+        feeds: Record<string, Ort.Tensor>,
+        fetches: Record<string, Ort.Tensor | null>,
         options: object,
     ): Record<string, unknown>;
     dispose(): void;
@@ -93,7 +99,12 @@ function gatherSumModel(): Uint8Array {
     );
 }
 
-/** ScatterND with reduction 'add' (opset 16) of dy repeated once per tap. */
+/**
+ * ScatterND with reduction 'add' (opset 16) of dy repeated once per tap. Its session runs on
+ * one thread: onnxruntime's CPU ScatterND splits the updates across threads and adds without
+ * atomics, so repeated indices (the point here) lose updates on two threads (measured: most
+ * values wrong with 100k updates into one row).
+ */
 function scatterAddModel(): Uint8Array {
     const g = new GraphBuilder();
     const taps = g.op('Shape', ['idx'], { start: 0, end: 1 });
@@ -141,6 +152,7 @@ export function plain(a: Float32Array): Float32Array {
  * onnxruntime-node 1.31 has it; callers then keep the wasm kernels.
  */
 export async function createOrtEngine(threads: number): Promise<OrtEngine> {
+    const ort = load('onnxruntime-node') as OrtModule;
     const native = load('onnxruntime-node/dist/binding') as NativeBinding;
     if (
         typeof native.binding?.InferenceSession !== 'function' ||
@@ -157,9 +169,11 @@ export async function createOrtEngine(threads: number): Promise<OrtEngine> {
         extra: { session: { 'intra_op.allow_spinning': '0' } },
     };
     const opened: NativeSession[] = [];
-    const open = async (bytes: Uint8Array) => {
+    /** A session; `serial` ones (ScatterND with repeated indices) run on one thread. */
+    const open = async (bytes: Uint8Array, serial = false) => {
         const s = new native.binding.InferenceSession();
-        await s.loadModel(bytes.buffer, bytes.byteOffset, bytes.byteLength, options);
+        const o = serial ? { ...options, intraOpNumThreads: 1 } : options;
+        await s.loadModel(bytes.buffer, bytes.byteOffset, bytes.byteLength, o);
         opened.push(s);
         return s;
     };
@@ -167,14 +181,12 @@ export async function createOrtEngine(threads: number): Promise<OrtEngine> {
     for (const v of VARIANTS) sessions.set(v, await open(gemmModel(v)));
     const extra = new Map<string, NativeSession>([
         ['gatherSum', await open(gatherSumModel())],
-        ['scatterAdd', await open(scatterAddModel())],
+        ['scatterAdd', await open(scatterAddModel(), true)],
     ]);
-    const conv = await createOrtConv(open);
     const tensor = (m: Mat, size: number) =>
         new ort.Tensor('float32', plain(m.data.subarray(0, size)), [m.rows, m.cols]);
-    return {
+    const core: Omit<OrtEngine, 'conv'> = {
         threads,
-        conv,
         gemm(a, b, transA, transB, out, bias) {
             const m = transA ? a.cols : a.rows;
             const k = transA ? a.rows : a.cols;
@@ -186,7 +198,7 @@ export async function createOrtEngine(threads: number): Promise<OrtEngine> {
             const v: Variant = bias
                 ? 'nnBias'
                 : (`${transA ? 't' : 'n'}${transB ? 't' : 'n'}` as Variant);
-            const feeds: Record<string, ort.Tensor> = {
+            const feeds: Record<string, Ort.Tensor> = {
                 a: tensor(a, a.rows * a.cols),
                 b: tensor(b, b.rows * b.cols),
             };
@@ -224,4 +236,23 @@ export async function createOrtEngine(threads: number): Promise<OrtEngine> {
             extra.clear();
         },
     };
+    const conv = await createOrtConv(ort, open, core.gemm.bind(core));
+    selfCheck(core);
+    return { ...core, conv };
+}
+
+/**
+ * A 2x2 product whose result must be in the output when `run` returns: the kernels rely on
+ * the native session answering synchronously (true of onnxruntime-node 1.31; a version that
+ * returned before writing would otherwise give silent garbage).
+ */
+function selfCheck(e: Omit<OrtEngine, 'conv'>): void {
+    const out = new Float32Array(4);
+    const a = { data: Float32Array.of(1, 2, 3, 4), rows: 2, cols: 2 };
+    const b = { data: Float32Array.of(5, 6, 7, 8), rows: 2, cols: 2 };
+    e.gemm(a, b, false, false, out);
+    if (out.join(',') !== '19,22,43,50')
+        throw new Error(
+            `onnxruntime's synchronous run gave [${out.join(', ')}] for a known product`,
+        );
 }

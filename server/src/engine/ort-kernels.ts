@@ -1,12 +1,13 @@
 /**
  * The wasm backend's matrix kernels on onnxruntime's CPU GEMM (ort-engine.ts): BatchMatMul,
  * Conv2D, FusedConv2D (bias, no activation), Conv2DBackpropInput and the Conv2DBackpropFilter
- * wasm lacks. Every other kernel, and these below a size where the call costs more than it
- * saves, stay wasm's own, except Identity: tfjs clones every tensor it saves for a gradient,
- * and wasm's Identity copies the data (~2,000 copies per generator step), where the cpu
- * backend shares it by reference count; here wasm shares it too. Tensors stay in the wasm heap: inputs are read and outputs written
- * there in place; a conv and its gradients are onnxruntime graphs over a patch index
- * (ort-conv.ts, patch-index.ts), in row chunks of bounded size.
+ * wasm lacks (that one at every size). Every other kernel, and these below a size where the
+ * call costs more than it saves, stay wasm's own, except Identity: tfjs clones every tensor it
+ * saves for a gradient, and wasm's Identity copies the data (~2,000 copies per generator
+ * step), where the cpu backend shares it by reference count; here wasm shares it too.
+ * Tensors stay in the wasm heap: inputs are read and outputs written there in place; a conv
+ * and its gradients are onnxruntime graphs over a patch index (ort-conv.ts, patch-index.ts),
+ * in row chunks of bounded size. If onnxruntime fails in a call, wasm's own kernel runs it.
  *
  * Registered over wasm's kernels under the same names, so autodiff, tf.tidy and memory
  * accounting see ordinary wasm tensors; uninstallOrtKernels() restores wasm's originals.
@@ -23,6 +24,7 @@ interface WasmHeap {
     makeOutput(shape: number[], dtype: tf.DataType): Info;
     typedArrayFromHeap(info: Info): Float32Array;
     incRef(dataId: tf.DataId): void;
+    disposeData(dataId: tf.DataId): boolean;
 }
 
 const KERNELS = [
@@ -104,13 +106,27 @@ function rowsPerChunk(g: ConvGeometry): number {
     return Math.max(1, Math.floor(chunkFloats / patchCols(g)));
 }
 
+/**
+ * A new wasm tensor filled by `fill` (given its heap view), released again if `fill` throws.
+ * Views of other tensors are taken inside `fill`: the allocation may grow (and so replace)
+ * the heap's buffer.
+ */
+function produce(bk: WasmHeap, shape: number[], fill: (out: Float32Array) => void): Info {
+    const out = bk.makeOutput(shape, 'float32');
+    try {
+        fill(bk.typedArrayFromHeap(out));
+        return out;
+    } catch (e) {
+        bk.disposeData(out.dataId);
+        throw e;
+    }
+}
+
 function gemmConv(bk: WasmHeap, x: Info, w: Info, g: ConvGeometry, bias?: Info): Info {
-    const out = bk.makeOutput([g.batch, g.outH, g.outW, g.outC], 'float32');
-    // Views after makeOutput: an allocation may grow (and so replace) the heap's buffer.
-    const y = bk.typedArrayFromHeap(out);
-    const b = bias ? bk.typedArrayFromHeap(bias) : undefined;
-    convInto(bk.typedArrayFromHeap(x), bk.typedArrayFromHeap(w), g, y, b);
-    return out;
+    return produce(bk, [g.batch, g.outH, g.outW, g.outC], (y) => {
+        const b = bias ? bk.typedArrayFromHeap(bias) : undefined;
+        convInto(bk.typedArrayFromHeap(x), bk.typedArrayFromHeap(w), g, y, b);
+    });
 }
 
 /** y = conv(x, w) (+ b); w is HWIO, i.e. [kh * kw * inC, outC] row-major. */
@@ -139,8 +155,10 @@ function convInto(
  * the input pixels (inC channels per tap): the smaller patch matrix in each case.
  */
 function gemmInputGrad(bk: WasmHeap, dy: Info, w: Info, g: ConvGeometry): Info {
-    const out = bk.makeOutput([g.batch, g.inH, g.inW, g.inC], 'float32');
-    const dx = bk.typedArrayFromHeap(out);
+    return produce(bk, [g.batch, g.inH, g.inW, g.inC], (dx) => inputGradInto(bk, dy, w, g, dx));
+}
+
+function inputGradInto(bk: WasmHeap, dy: Info, w: Info, g: ConvGeometry, dx: Float32Array): void {
     const dyv = bk.typedArrayFromHeap(dy);
     const wv = bk.typedArrayFromHeap(w);
     if (g.strideH === 1 && g.strideW === 1 && g.outC <= g.inC) {
@@ -158,7 +176,7 @@ function gemmInputGrad(bk: WasmHeap, dy: Info, w: Info, g: ConvGeometry): Info {
         const flipped = buf(wv.length);
         engine!.conv.flipSwap(wv, [g.kh, g.kw, g.inC, g.outC], flipped);
         convInto(dyv, flipped, back, dx);
-        return out;
+        return;
     }
     const taps = g.kh * g.kw;
     const M = patchRows(g);
@@ -180,12 +198,13 @@ function gemmInputGrad(bk: WasmHeap, dy: Info, w: Info, g: ConvGeometry): Info {
         );
         if (m0 > 0) for (let i = 0; i < dx.length; i++) dx[i] += part.data[i];
     }
-    return out;
 }
 
 function gemmFilterGrad(bk: WasmHeap, x: Info, dy: Info, g: ConvGeometry): Info {
-    const out = bk.makeOutput([g.kh, g.kw, g.inC, g.outC], 'float32');
-    const dw = bk.typedArrayFromHeap(out);
+    return produce(bk, [g.kh, g.kw, g.inC, g.outC], (dw) => filterGradInto(bk, x, dy, g, dw));
+}
+
+function filterGradInto(bk: WasmHeap, x: Info, dy: Info, g: ConvGeometry, dw: Float32Array): void {
     const xv = bk.typedArrayFromHeap(x);
     const dyv = bk.typedArrayFromHeap(dy);
     const taps = g.kh * g.kw;
@@ -201,7 +220,6 @@ function gemmFilterGrad(bk: WasmHeap, x: Info, dy: Info, g: ConvGeometry): Info 
         engine!.conv.filterGrad(rows, at, taps, d, g.outC, m0 === 0 ? dw : part);
         if (m0 > 0) for (let i = 0; i < dw.length; i++) dw[i] += part[i];
     }
-    return out;
 }
 
 function fallback(name: KernelName, args: Args): Info | Info[] {
@@ -219,11 +237,15 @@ function batchMatMul(args: Args): Info | Info[] {
     const m = transA ? a.shape[ra - 1] : a.shape[ra - 2];
     const k = transA ? a.shape[ra - 2] : a.shape[ra - 1];
     const n = transB ? b.shape[rb - 2] : b.shape[rb - 1];
-    const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2));
-    const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
+    const outerA = a.shape.slice(0, -2);
+    const outerB = b.shape.slice(0, -2);
+    const batchA = tf.util.sizeFromShape(outerA);
+    const batchB = tf.util.sizeFromShape(outerB);
     const batch = Math.max(batchA, batchB);
     const innerB = transB ? b.shape[rb - 1] : b.shape[rb - 2];
-    const plainBatch = batchA === batchB || batchA === 1 || batchB === 1;
+    // Equal batch shapes, or one side a single matrix; other broadcasts stay wasm's.
+    const same = outerA.length === outerB.length && outerA.every((d, i) => d === outerB[i]);
+    const plainBatch = same || batchA === 1 || batchB === 1;
     if (a.dtype !== 'float32' || b.dtype !== 'float32' || k !== innerB || !plainBatch)
         return fallback('BatchMatMul', args);
     if (batch * m * k * n < MIN_MACS) return fallback('BatchMatMul', args);
@@ -233,24 +255,23 @@ function batchMatMul(args: Args): Info | Info[] {
         a.shape.slice(0, -2),
         b.shape.slice(0, -2),
     );
-    const out = bk.makeOutput([...outer, m, n], 'float32');
-    const y = bk.typedArrayFromHeap(out);
-    const av = bk.typedArrayFromHeap(a);
-    const bv = bk.typedArrayFromHeap(b);
-    for (let i = 0; i < batch; i++) {
-        const am = {
-            data: av.subarray((batchA === 1 ? 0 : i) * m * k),
-            rows: transA ? k : m,
-            cols: transA ? m : k,
-        };
-        const bm = {
-            data: bv.subarray((batchB === 1 ? 0 : i) * k * n),
-            rows: transB ? n : k,
-            cols: transB ? k : n,
-        };
-        engine!.gemm(am, bm, transA, transB, y.subarray(i * m * n, (i + 1) * m * n));
-    }
-    return out;
+    return produce(bk, [...outer, m, n], (y) => {
+        const av = bk.typedArrayFromHeap(a);
+        const bv = bk.typedArrayFromHeap(b);
+        for (let i = 0; i < batch; i++) {
+            const am = {
+                data: av.subarray((batchA === 1 ? 0 : i) * m * k),
+                rows: transA ? k : m,
+                cols: transA ? m : k,
+            };
+            const bm = {
+                data: bv.subarray((batchB === 1 ? 0 : i) * k * n),
+                rows: transB ? n : k,
+                cols: transB ? k : n,
+            };
+            engine!.gemm(am, bm, transA, transB, y.subarray(i * m * n, (i + 1) * m * n));
+        }
+    });
 }
 
 function conv2D(args: Args): Info | Info[] {
@@ -302,13 +323,38 @@ function identity(args: Args): Info | Info[] {
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
+/** onnxruntime failures the kernels fell back from, by kernel (for tests and reports). */
+const failures = new Map<string, string>();
+
+/**
+ * Runs an onnxruntime kernel; if onnxruntime fails (out of memory, an unexpected shape), the
+ * step goes on with wasm's own kernel, and the first failure per kernel is kept for
+ * ortKernelFailures(). Conv2DBackpropFilter has no wasm kernel: its failure says what to do.
+ */
+function guarded(name: KernelName, run: (args: Args) => Info | Info[]) {
+    return (args: Args): Info | Info[] => {
+        try {
+            return run(args);
+        } catch (e) {
+            const why = e instanceof Error ? e.message : String(e);
+            if (!originals.get(name))
+                throw new Error(
+                    `${name} on onnxruntime failed (${why}); set SPADE_ORT_KERNELS=0 to train ` +
+                        "on wasm's own kernels",
+                );
+            if (!failures.has(name)) failures.set(name, why);
+            return fallback(name, args);
+        }
+    };
+}
+
 const FUNCS: Record<KernelName, (args: Args) => Info | Info[]> = {
     Identity: identity,
-    BatchMatMul: batchMatMul,
-    Conv2D: conv2D,
-    FusedConv2D: fusedConv2D,
-    Conv2DBackpropInput: conv2DBackpropInput,
-    Conv2DBackpropFilter: conv2DBackpropFilter,
+    BatchMatMul: guarded('BatchMatMul', batchMatMul),
+    Conv2D: guarded('Conv2D', conv2D),
+    FusedConv2D: guarded('FusedConv2D', fusedConv2D),
+    Conv2DBackpropInput: guarded('Conv2DBackpropInput', conv2DBackpropInput),
+    Conv2DBackpropFilter: guarded('Conv2DBackpropFilter', conv2DBackpropFilter),
 };
 
 /** Registers the kernels above for 'wasm' (replacing wasm's own, kept for small cases). */
@@ -338,6 +384,11 @@ export function uninstallOrtKernels(): void {
 /** The GEMM engine the wasm kernels run on, or null when they are wasm's own. */
 export function ortKernelEngine(): OrtEngine | null {
     return engine;
+}
+
+/** The first onnxruntime failure per kernel that fell back to wasm's own, by kernel. */
+export function ortKernelFailures(): Record<string, string> {
+    return Object.fromEntries(failures);
 }
 
 /** Calls that ran on onnxruntime so far, by kernel (tests check the path was taken). */

@@ -35,6 +35,9 @@ export function patchRows(g: ConvGeometry): number {
 }
 
 const cache = new Map<string, Int32Array>();
+let cachedInts = 0;
+/** Indices kept at most (64 MB): a network has a few dozen geometries, most of them small. */
+const CACHE_INTS = 1 << 24;
 
 /** [patchRows, kh * kw] input pixel per output pixel and tap (see the file comment). */
 export function patchIndex(g: ConvGeometry): Int32Array {
@@ -56,8 +59,12 @@ export function patchIndex(g: ConvGeometry): Int32Array {
                         idx[at++] = inside ? (n * inH + y) * inW + x : pixels;
                     }
                 }
-    // Geometries repeat every step; a few dozen per network.
-    if (cache.size > 256) cache.clear();
+    // Geometries repeat every step; when a run's exceed the bound, start over.
+    if (cachedInts + idx.length > CACHE_INTS) {
+        cache.clear();
+        cachedInts = 0;
+    }
     cache.set(key, idx);
+    cachedInts += idx.length;
     return idx;
 }

@@ -183,20 +183,37 @@ export interface PatternWeights {
     betaBias: tf.Tensor1D;
 }
 
-/** [k*k*tableRows, hidden]: row t*tableRows + code = tap t's column for that code. */
-function stackedTable(hwio: tf.Tensor4D, classes: number, withEdge: boolean): tf.Tensor2D {
-    const [k, , , hidden] = hwio.shape;
-    // The zero row for "no label" after each tap's labels.
-    const labels = tf.pad(tf.slice(hwio, [0, 0, 0, 0], [k, k, classes, hidden]), [
-        [0, 0],
-        [0, 0],
-        [0, 1],
-        [0, 0],
-    ]);
-    if (!withEdge) return tf.reshape(labels, [k * k * (classes + 1), hidden]);
-    const edge = tf.slice(hwio, [0, 0, classes, 0], [k, k, 1, hidden]);
-    const both = tf.concat([labels, tf.add(labels, edge)], 2);
-    return tf.reshape(both, [k * k * 2 * (classes + 1), hidden]);
+/** Per level-1 codes, their rows in the shared weight (made once per pattern levels). */
+const weightRows = new WeakMap<TapIndices, TapIndices>();
+
+/**
+ * The level-1 codes as rows of mlp_shared's weight itself, [k*k*cin + 1, hidden] with a zero
+ * row last: per tap, the row of the code's label (the zero row for "no label"), and with the
+ * edge map a second tap per tap reading the edge channel's row where the code has the edge.
+ * Summing them is the stacked table's row for that code, without building the table.
+ */
+function codeRows(codes: TapIndices, classes: number, cin: number, tableRows: number): TapIndices {
+    const hit = weightRows.get(codes);
+    if (hit) return hit;
+    const zero = codes.taps.length * cin;
+    const withEdge = tableRows === 2 * (classes + 1);
+    const labels: Int32Array[] = [];
+    const edges: Int32Array[] = [];
+    codes.taps.forEach((rows, t) => {
+        const l = new Int32Array(rows.length);
+        const e = new Int32Array(rows.length);
+        for (let q = 0; q < rows.length; q++) {
+            const code = rows[q] - t * tableRows;
+            const label = code % (classes + 1);
+            l[q] = label < classes ? t * cin + label : zero;
+            e[q] = code > classes ? t * cin + classes : zero;
+        }
+        labels.push(l);
+        if (withEdge) edges.push(e);
+    });
+    const out: TapIndices = { taps: [...labels, ...edges], shape: codes.shape };
+    weightRows.set(codes, out);
+    return out;
 }
 
 /** gamma and beta, each [N, h, w, C], computed per pattern (see the file comment). */
@@ -207,9 +224,10 @@ export function patternModulation(
 ): { gamma: tf.Tensor4D; beta: tf.Tensor4D } {
     const [k, , hidden, c] = wt.gamma.shape;
     const k2 = k * k;
-    const withEdge = lv.tableRows === 2 * (classes + 1);
-    const table = stackedTable(wt.shared, classes, withEdge);
-    const actv = tf.relu(tf.add(gatherSum(table, lv.codes), wt.sharedBias)) as tf.Tensor2D;
+    const [, , cin] = wt.shared.shape;
+    const rows = tf.concat([tf.reshape(wt.shared, [k2 * cin, hidden]), tf.zeros([1, hidden])], 0);
+    const idx = codeRows(lv.codes, classes, cin, lv.tableRows);
+    const actv = tf.relu(tf.add(gatherSum(rows as tf.Tensor2D, idx), wt.sharedBias)) as tf.Tensor2D;
     // W [hidden, k2 * 2C]: column block t holds tap t's gamma then beta weights.
     const both = tf.concat([wt.gamma, wt.beta], 3); // [k, k, hidden, 2C]
     const w = tf.reshape<tf.Rank.R2>(tf.transpose(both, [2, 0, 1, 3]), [hidden, k2 * 2 * c]);

@@ -3,10 +3,9 @@
  * discriminator step; TTUR Adam; losses as pix2pix_model.py), with state that checkpoints
  * exactly (G, D, E with spectral-norm vectors and BatchNorm statistics, both Adam states, step).
  *
- * FIXME(#4): on wasm a step runs at about half PyTorch's speed at batch 1 and a third at batch 4
- * (same run, docs/engine.md Benchmark); most of what remains is D's convolutions at wasm's
- * 128-bit SIMD width. It waits for a native backend (tfjs-node, not installable here) or for the
- * convolutions to run in onnxruntime.
+ * On the wasm backend the step's matrix work (convolutions, their gradients, matMuls, the
+ * one-hot lookups) runs on onnxruntime's CPU kernels (ort-kernels.ts); docs/engine.md,
+ * Benchmark, has the step beside PyTorch's.
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, ortKernelsWanted, type BackendReport } from './backend';
@@ -226,10 +225,7 @@ export class SpadeTrainer {
     /** D on cat(fake, real) in one pass, as the reference runs it. */
     private discriminate(inp: StepInputs, fake: tf.Tensor4D, inputGrad: boolean | number) {
         const { seg, real, ids } = inp;
-        const x = {
-            head: tf.concat<tf.Tensor4D>([seg, seg], 0),
-            tail: tf.concat<tf.Tensor4D>([fake, real], 0),
-        };
+        const x = { head: seg, tail: tf.concat<tf.Tensor4D>([fake, real], 0), headRepeats: 2 };
         let oneHot: DOneHotInput | undefined;
         const f = this.dOneHot(fake, inp);
         const r = this.dOneHot(real, inp);

@@ -35,6 +35,8 @@ export interface DOneHotInput {
 export interface DSplitInput {
     head: tf.Tensor4D;
     tail: tf.Tensor4D;
+    /** The head stands for this many copies along the batch (fake and real share labels). */
+    headRepeats?: number;
 }
 
 /** The discriminator; `forward(x NHWC)` returns features per scale, NHWC, last = logits. */
@@ -122,8 +124,12 @@ export class MultiscaleDiscriminator {
     ): tf.Tensor4D[][] {
         const out: tf.Tensor4D[][] = [];
         let input = x;
-        const whole = (v: tf.Tensor4D | DSplitInput) =>
-            'head' in v ? tf.concat<tf.Tensor4D>([v.head, v.tail], 3) : v;
+        const whole = (v: tf.Tensor4D | DSplitInput) => {
+            if (!('head' in v)) return v;
+            const copies = new Array<tf.Tensor4D>(v.headRepeats ?? 1).fill(v.head);
+            const head = copies.length > 1 ? tf.concat<tf.Tensor4D>(copies, 0) : v.head;
+            return tf.concat<tf.Tensor4D>([head, v.tail], 3);
+        };
         this.scales.forEach((layers, d) => {
             const feats: tf.Tensor4D[] = [];
             let h: tf.Tensor4D | undefined;
@@ -139,7 +145,11 @@ export class MultiscaleDiscriminator {
             if (d < this.scales.length - 1)
                 input =
                     'head' in input
-                        ? { head: avgPool3s2(input.head), tail: avgPool3s2(input.tail) }
+                        ? {
+                              head: avgPool3s2(input.head),
+                              tail: avgPool3s2(input.tail),
+                              headRepeats: input.headRepeats,
+                          }
                         : avgPool3s2(input);
         });
         return out;
