@@ -124,7 +124,14 @@ async function tfjsRunner(
     const report = await initBackend('cpu', { wasmThreads: 1 });
     console.log(`tfjs: backend ${report.active}, ${report.kernels ?? ''}`);
     const g = new SpadeGenerator(
-        { ...gen, spectral: false, spadeHidden: 128, zDim: 256, initType: 'xavier', initVariance: 0.02 },
+        {
+            ...gen,
+            spectral: false,
+            spadeHidden: 128,
+            zDim: 256,
+            initType: 'xavier',
+            initVariance: 0.02,
+        },
         { semanticNc: 184, cropSize: crop, aspectRatio: 1 },
         { type: 'xavier', gain: 0.02, rng: new InitRng(1) },
     );

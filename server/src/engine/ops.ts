@@ -224,9 +224,7 @@ function inputGradOf(
     // convInputGrad reads only the spatial size; the kernel wants the filter's input channels.
     const inputShape = [inShape[0], inShape[1], inShape[2], w.shape[2]];
     const attrs = { strides: stride, pad: explicitPad(pad), dataFormat: 'NHWC', inputShape };
-    return tf
-        .engine()
-        .runKernel('Conv2DBackpropInput', { dy, filter: w }, attrs as never) as tf.Tensor4D;
+    return tf.engine().runKernel<tf.Tensor4D>('Conv2DBackpropInput', { dy, filter: w }, attrs);
 }
 
 /** dL/dW of a conv: the backend's Conv2DBackpropFilter kernel, or convFilterGrad. */
@@ -244,7 +242,7 @@ function filterGradOf(
         dataFormat: 'NHWC',
         filterShape: wShape,
     };
-    return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as never) as tf.Tensor4D;
+    return tf.engine().runKernel<tf.Tensor4D>('Conv2DBackpropFilter', { x, dy }, attrs);
 }
 
 /** Options of one convolution. */

@@ -341,6 +341,7 @@ function guarded(name: KernelName, run: (args: Args) => Info | Info[]) {
                 throw new Error(
                     `${name} on onnxruntime failed (${why}); set SPADE_ORT_KERNELS=0 to train ` +
                         "on wasm's own kernels",
+                    { cause: e },
                 );
             if (!failures.has(name)) failures.set(name, why);
             return fallback(name, args);
