@@ -165,7 +165,8 @@ export async function createOrtEngine(threads: number): Promise<OrtEngine> {
         interOpNumThreads: 1,
         executionMode: 'sequential',
         graphOptimizationLevel: 'all',
-        // Spinning threads would take the core the wasm kernels run on between two GEMMs.
+        // Spinning threads take the core the wasm kernels run on between two calls: with
+        // spinning the batch-4 step took 3.0 s instead of 1.13 s.
         extra: { session: { 'intra_op.allow_spinning': '0' } },
     };
     const opened: NativeSession[] = [];
