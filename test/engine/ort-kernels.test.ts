@@ -84,54 +84,20 @@ describe('engine onnxruntime kernels', function () {
 
     // [x NHWC, w HWIO, stride, pad]: SPADE 3x3 same, D 4x4 stride 2 pad 2 (odd and even),
     // D 4x4 stride 1, 1x1 shortcut, 3-channel image input, asymmetric explicit padding, 5x5,
-    // stride 1 widening (dx by col2im; narrowing ones by the flipped filter), even 'same'.
+    // stride 1 widening (dx by scatter-add; narrowing ones by the flipped filter), even 'same'.
+    const pads = (top: number, bottom: number, left: number, right: number): Pad => [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+    ];
     const configs: [number[], number[], number, Pad][] = [
         [[2, 9, 7, 16], [3, 3, 16, 8], 1, 'same'],
-        [
-            [2, 33, 33, 8],
-            [4, 4, 8, 16],
-            2,
-            [
-                [0, 0],
-                [2, 2],
-                [2, 2],
-                [0, 0],
-            ],
-        ],
-        [
-            [1, 17, 16, 12],
-            [4, 4, 12, 8],
-            2,
-            [
-                [0, 0],
-                [2, 2],
-                [2, 2],
-                [0, 0],
-            ],
-        ],
-        [
-            [2, 10, 10, 32],
-            [4, 4, 32, 24],
-            1,
-            [
-                [0, 0],
-                [2, 2],
-                [2, 2],
-                [0, 0],
-            ],
-        ],
+        [[2, 33, 33, 8], [4, 4, 8, 16], 2, pads(2, 2, 2, 2)],
+        [[1, 17, 16, 12], [4, 4, 12, 8], 2, pads(2, 2, 2, 2)],
+        [[2, 10, 10, 32], [4, 4, 32, 24], 1, pads(2, 2, 2, 2)],
         [[3, 8, 8, 40], [1, 1, 40, 24], 1, 'valid'],
-        [
-            [1, 20, 18, 3],
-            [3, 3, 3, 64],
-            2,
-            [
-                [0, 0],
-                [1, 0],
-                [0, 2],
-                [0, 0],
-            ],
-        ],
+        [[1, 20, 18, 3], [3, 3, 3, 64], 2, pads(1, 0, 0, 2)],
         [[1, 12, 12, 24], [5, 5, 24, 16], 1, 'same'],
         [[1, 9, 9, 8], [3, 3, 8, 24], 1, 'same'],
         [[1, 10, 9, 8], [4, 4, 8, 6], 1, 'same'],
@@ -263,12 +229,7 @@ describe('engine onnxruntime kernels', function () {
         await useBackend('wasm');
         installOrtKernels(gemm);
         const [n, h, cin, cout] = [4, 64, 32, 64];
-        const pad: Pad = [
-            [0, 0],
-            [2, 2],
-            [2, 2],
-            [0, 0],
-        ];
+        const pad = pads(2, 2, 2, 2);
         for (let rep = 0; rep < 3; rep++) {
             const before = ortKernelCalls().Conv2DBackpropInput ?? 0;
             const dx = tf.tidy(() => {
