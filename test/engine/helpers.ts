@@ -4,7 +4,8 @@
  */
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { useBackend } from '../../server/src/engine/backend';
+import { ortKernelsWanted, useBackend } from '../../server/src/engine/backend';
+import { ortKernelEngine } from '../../server/src/engine/ort-kernels';
 import { Rng } from '../../server/src/engine/init';
 import type { InitSpec } from '../../server/src/engine/layers/core';
 import type { RunOptions } from '../../server/src/engine/options';
@@ -12,9 +13,15 @@ import { readSafetensors, toFloat32, type SafeFile } from '../../server/src/engi
 import type { TrainBatch } from '../../server/src/engine/trainer';
 import { requireShared } from '../support/shared';
 
-/** The tests' backend: wasm, as CI has (SPADE_TEST_BACKEND=cpu to compare). */
+/**
+ * The tests' backend: wasm, as CI has (SPADE_TEST_BACKEND=cpu to compare), with its matrix
+ * kernels on onnxruntime (the default; SPADE_ORT_KERNELS=0 runs the tests on wasm's own).
+ */
 export async function testBackend(): Promise<void> {
-    await useBackend(process.env.SPADE_TEST_BACKEND === 'cpu' ? 'cpu' : 'wasm');
+    const cpu = process.env.SPADE_TEST_BACKEND === 'cpu';
+    await useBackend(cpu ? 'cpu' : 'wasm');
+    if (!cpu && ortKernelsWanted())
+        assert.ok(ortKernelEngine(), "the wasm backend runs without onnxruntime's kernels");
 }
 
 const cache = new Map<string, SafeFile>();

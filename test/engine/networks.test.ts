@@ -21,7 +21,7 @@ describe('engine networks', function () {
         assert.deepEqual(latentSize(256, 2, 5), { sw: 8, sh: 4 });
     });
 
-    it('builds and runs a layer-level generator and discriminator; D on (labels, image) apart equals D on their concatenation', function () {
+    it('builds and runs layer-level G and D; D on (labels, image) apart equals D on both', function () {
         const g = tinyRun().generator;
         const gen = new SpadeGenerator(
             {

@@ -55,7 +55,7 @@ describe('engine: wasm threads in Node', function () {
         assert.ok(maxDiff < 1e-4, `threaded conv differs by ${maxDiff}`);
     });
 
-    it("runs the matrix kernels on onnxruntime by default, on wasm's own with SPADE_ORT_KERNELS=0, with equal results", function () {
+    it("runs matrix kernels on onnxruntime, on wasm's own with SPADE_ORT_KERNELS=0; equal", function () {
         const ort = run({ SPADE_WASM_THREADS: '1' });
         const own = run({ SPADE_WASM_THREADS: '1', SPADE_ORT_KERNELS: '0' });
         assert.match(ort.out.report, /wasm matrix kernels: matMul and convolutions on onnxruntime/);

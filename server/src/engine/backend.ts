@@ -252,7 +252,8 @@ async function startOrtKernels(): Promise<void> {
     try {
         installOrtKernels(await createOrtEngine(ortThreads()));
     } catch (e) {
-        ortKernelsNote = `wasm's own: onnxruntime did not start (${e instanceof Error ? e.message : String(e)})`;
+        const why = e instanceof Error ? e.message : String(e);
+        ortKernelsNote = `wasm's own: onnxruntime did not start (${why})`;
     }
 }
 
@@ -333,8 +334,10 @@ function report(device: Device, chosen: BackendName, probes: BackendProbe[]): Ba
         if (wasmThreadsFrom) out.threadsSource = wasmThreadsFrom.source;
         if (wasmThreadsFrom?.warning) out.threadsWarning = wasmThreadsFrom.warning;
         const gemm = ortKernelEngine();
+        const threads = gemm ? `${gemm.threads} thread${gemm.threads === 1 ? '' : 's'}` : '';
         out.kernels = gemm
-            ? `matMul and convolutions on onnxruntime's CPU kernels (${gemm.threads} thread${gemm.threads === 1 ? '' : 's'}; SPADE_ORT_KERNELS=0 turns them off)`
+            ? `matMul and convolutions on onnxruntime's CPU kernels (${threads}; ` +
+              'SPADE_ORT_KERNELS=0 turns them off)'
             : (ortKernelsNote ?? "wasm's own");
     }
     return out;
