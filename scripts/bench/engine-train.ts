@@ -115,9 +115,10 @@ async function main(): Promise<void> {
             tensors: tf.memory().numTensors,
             // Other processes' load while it ran: figures under load are not comparable.
             loadAvg1m: +os.loadavg()[0].toFixed(2),
-            pytorchStepS: ref?.step,
-            pytorchRssMB: ref?.rssMB,
-            speedupVsPytorch:
+            // perf-baseline.md's reference trainer on another CPU (a Zen 1): not this run.
+            baselineOtherCpuStepS: ref?.step,
+            baselineOtherCpuRssMB: ref?.rssMB,
+            speedupVsBaselineOtherCpu:
                 ref && crop === 64 && ngf === 16 ? +(ref.step / step).toFixed(2) : undefined,
             stepSPerRound: rounds > 1 ? perRound : undefined,
             pytorchSameRun: torch,

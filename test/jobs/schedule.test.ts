@@ -103,6 +103,9 @@ describe('schedule, option changes, out-of-memory advice and progress text', () 
         assert.ok(isOutOfMemory(new Error('OOM when allocating tensor with shape [8,1024,16,16]')));
         assert.ok(isOutOfMemory(new RangeError('Array buffer allocation failed')));
         assert.ok(!isOutOfMemory(new Error('file not found')));
+        // The wasm heap running out: Emscripten's abort, or an access past the memory.
+        assert.ok(isOutOfMemory(new Error('Aborted(). Build with -sASSERTIONS for more info.')));
+        assert.ok(isOutOfMemory(new RangeError('memory access out of bounds')));
         const big = tinyOptions('/tmp/x', (o) => ((o.batchSize = 8), (o.dataset.cropSize = 256)));
         assert.match(
             outOfMemoryMessage(big, 12),

@@ -187,5 +187,29 @@ describe('spade train (CLI)', function () {
             assert.equal(new RunFolder(opts.outDir).readStatus()?.state, 'stopped');
             assert.equal(store.latest()?.step, 5);
         });
+
+        it('SIGTERM stops the worker with a checkpoint instead of leaving it training', async () => {
+            const opts = optionsIn('terminated');
+            const slow = makeTrainCommand({
+                runnerOptions: {
+                    env: {
+                        SPADE_TRAINER_MODULE: linearTrainerModule,
+                        LINEAR_TRAINER_STEP_MS: '40',
+                    },
+                },
+                tty: false,
+            });
+            const before = new Set(process.listeners('SIGTERM'));
+            const running = slow.run(['terminated.json'], io);
+            const store = new CheckpointStore(opts.outDir, 3);
+            while (!store.latest()) await new Promise((r) => setTimeout(r, 20));
+            const onTerm = process.listeners('SIGTERM').find((l) => !before.has(l));
+            assert.ok(onTerm, 'spade train listens for SIGTERM');
+            onTerm('SIGTERM');
+            assert.equal(await running, 0);
+            assert.match(err.join('\n'), /Training stopped at step \d+/);
+            assert.equal(new RunFolder(opts.outDir).readStatus()?.state, 'stopped');
+            assert.equal(process.listeners('SIGTERM').length, before.size, 'handler removed');
+        });
     });
 });

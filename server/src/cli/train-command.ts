@@ -186,7 +186,15 @@ export function makeTrainCommand(deps: TrainCommandDeps = {}): Command {
                     job.kill();
                 }
             };
+            // A terminal closing (SIGHUP) or a `kill` (SIGTERM) stops the worker as Ctrl-C does;
+            // otherwise the worker would go on training with no one watching it.
+            const onTerminate = () => {
+                view.note('Stopping after this step and saving a checkpoint (signal received).');
+                job.stop();
+            };
             process.on('SIGINT', onSigint);
+            process.on('SIGTERM', onTerminate);
+            process.on('SIGHUP', onTerminate);
             try {
                 const done = await job.finished;
                 view.end();
@@ -203,6 +211,8 @@ export function makeTrainCommand(deps: TrainCommandDeps = {}): Command {
                 return done.reason === 'failed' ? 1 : 0;
             } finally {
                 process.off('SIGINT', onSigint);
+                process.off('SIGTERM', onTerminate);
+                process.off('SIGHUP', onTerminate);
                 off();
                 await job.exited;
                 runner.dispose();

@@ -169,7 +169,9 @@ function wasmThreadsChoice(
                 ? `the trainer's choice (${preferred === 1 ? 'one thread' : 'the cores'}); ` +
                   'SPADE_WASM_THREADS overrides'
                 : `the cores${cores > 8 ? ', at most 8' : ''}; SPADE_WASM_THREADS overrides; ` +
-                  'training uses 1 while onnxruntime runs the matrix kernels',
+                  (ortKernelsWanted(env)
+                      ? 'training uses 1 while onnxruntime runs the matrix kernels'
+                      : 'training at batch size 1 uses 1'),
     };
     if (text === '') return fallback;
     if (!Number.isInteger(set) || set < 1) {
@@ -259,14 +261,31 @@ async function startOrtKernels(): Promise<void> {
 
 /** Whether wasm's matrix kernels should run on onnxruntime (SPADE_ORT_KERNELS=0: no). */
 export function ortKernelsWanted(env: NodeJS.ProcessEnv = process.env): boolean {
-    return env.SPADE_ORT_KERNELS?.trim() !== '0';
+    const v = env.SPADE_ORT_KERNELS?.trim().toLowerCase() ?? '';
+    return !['0', 'false', 'no', 'off'].includes(v);
 }
 
-/** onnxruntime's threads for the kernels: the cores (at most 8); SPADE_ORT_THREADS overrides. */
-function ortThreads(): number {
-    const set = Number(process.env.SPADE_ORT_THREADS?.trim() ?? '');
-    if (Number.isInteger(set) && set >= 1) return Math.min(set, 64);
-    return Math.max(1, Math.min(os.availableParallelism(), 8));
+/** Why SPADE_ORT_THREADS was not taken as it is (for the doctor report), if it was not. */
+let ortThreadsNote: string | undefined;
+
+/**
+ * onnxruntime's threads for the kernels: the cores (at most 8); SPADE_ORT_THREADS, a whole
+ * number of at least 1, overrides (capped at 8, as the wasm threads are).
+ */
+function ortThreads(env: NodeJS.ProcessEnv = process.env): number {
+    const text = env.SPADE_ORT_THREADS?.trim() ?? '';
+    const cores = Math.max(1, Math.min(os.availableParallelism(), 8));
+    const set = Number(text);
+    ortThreadsNote = undefined;
+    if (text === '') return cores;
+    if (!Number.isInteger(set) || set < 1) {
+        ortThreadsNote = `SPADE_ORT_THREADS is '${text}', not a whole number of at least 1, so it is ignored`;
+        return cores;
+    }
+    if (set > 8) ortThreadsNote = `SPADE_ORT_THREADS=${set} is capped at 8`;
+    else if (set > os.availableParallelism())
+        ortThreadsNote = `SPADE_ORT_THREADS=${set} is more than the cores this process may use`;
+    return Math.min(set, 8);
 }
 
 async function tryWasm(): Promise<BackendProbe> {
@@ -335,9 +354,10 @@ function report(device: Device, chosen: BackendName, probes: BackendProbe[]): Ba
         if (wasmThreadsFrom?.warning) out.threadsWarning = wasmThreadsFrom.warning;
         const gemm = ortKernelEngine();
         const threads = gemm ? `${gemm.threads} thread${gemm.threads === 1 ? '' : 's'}` : '';
+        const note = ortThreadsNote ? `; ${ortThreadsNote}` : '';
         out.kernels = gemm
             ? `matMul and convolutions on onnxruntime's CPU kernels (${threads}; ` +
-              'SPADE_ORT_KERNELS=0 turns them off)'
+              `SPADE_ORT_KERNELS=0 turns them off${note})`
             : (ortKernelsNote ?? "wasm's own");
     }
     return out;

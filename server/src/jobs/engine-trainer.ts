@@ -162,7 +162,12 @@ export async function createTrainer(opts: RunOptions, env: TrainerEnv): Promise<
     const engine = await createEngine(opts);
     const r = engine.backend;
     const threads = r?.threads ? `, ${r.threads} thread${r.threads === 1 ? '' : 's'}` : '';
-    const backend = r ? `${r.chosen} (tfjs '${r.active}'${threads})` : 'tfjs';
+    const kernels = r?.kernels?.startsWith('matMul')
+        ? ', matrix kernels on onnxruntime'
+        : r?.kernels
+          ? `, matrix kernels ${r.kernels}`
+          : '';
+    const backend = r ? `${r.chosen} (tfjs '${r.active}'${threads}${kernels})` : 'tfjs';
     env.log('info', `Dataset: ${data.size} samples, ${data.stepsPerEpoch} steps per epoch.`);
     return new EngineTrainer(opts, engine, data, backend);
 }

@@ -15,6 +15,10 @@ const OOM_PATTERNS = [
     /could not allocate/i,
     /array buffer allocation/i,
     /Invalid typed array length/i,
+    // The wasm backend's heap (at most 4 GB, wasm32) running out: Emscripten aborts, or a
+    // kernel reads past the memory it could not grow.
+    /\bAborted\(\)/,
+    /memory access out of bounds/i,
 ];
 
 export function isOutOfMemory(err: unknown): boolean {
@@ -31,7 +35,9 @@ function upsamplingLayers(opts: RunOptions): number {
 export function outOfMemoryMessage(opts: RunOptions, step: number): string {
     const batch = opts.batchSize;
     const crop = opts.dataset.cropSize;
-    const where = `Training ran out of memory at step ${step} with batch ${batch} and crop ${crop}.`;
+    const where =
+        `Training ran out of memory at step ${step} with batch ${batch} and crop ${crop} ` +
+        "(on the wasm backend, tfjs's heap holds at most 4 GB).";
     if (batch > 1) {
         return `${where} Try batch = ${Math.max(1, Math.floor(batch / 2))} (half the activations), then resume.`;
     }
