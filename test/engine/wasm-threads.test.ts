@@ -66,6 +66,36 @@ describe('engine: wasm threads in Node', function () {
         assert.ok(maxDiff < 1e-4, `onnxruntime's conv differs from wasm's by ${maxDiff}`);
     });
 
+    it("keeps wasm's own kernels, and says why, when onnxruntime-node does not load", function () {
+        // The package's native library missing, as a failed install leaves it.
+        const noOrt = `
+const Module = require('module');
+const load = Module._load;
+Module._load = function (request, ...rest) {
+    if (request.startsWith('onnxruntime-node')) throw new Error('simulated: cannot open onnxruntime_binding.node');
+    return load.call(this, request, ...rest);
+};
+`;
+        const res = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', noOrt + SCRIPT], {
+            cwd: root,
+            env: { ...process.env, SPADE_WASM_THREADS: '1' },
+            encoding: 'utf8',
+            timeout: 60000,
+        });
+        assert.equal(res.status, 0, `exit ${res.status}: ${res.stderr}`);
+        const out = JSON.parse(res.stdout.trim().split('\n').pop() ?? '{}') as {
+            report: string;
+            y: number[];
+        };
+        assert.match(
+            out.report,
+            /wasm matrix kernels: wasm's own: onnxruntime did not start \(simulated/,
+        );
+        const own = run({ SPADE_WASM_THREADS: '1', SPADE_ORT_KERNELS: '0' });
+        const maxDiff = Math.max(...out.y.map((v, i) => Math.abs(v - (own.out.y[i] as number))));
+        assert.ok(maxDiff === 0, `wasm's own conv differs by ${maxDiff}`);
+    });
+
     it("says what is wrong when the package's threaded files are not where expected", function () {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spade-nowasm-'));
         try {

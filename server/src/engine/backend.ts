@@ -254,7 +254,7 @@ async function startOrtKernels(): Promise<void> {
     try {
         installOrtKernels(await createOrtEngine(ortThreads()));
     } catch (e) {
-        const why = e instanceof Error ? e.message : String(e);
+        const why = (e instanceof Error ? e.message : String(e)).split('\n')[0];
         ortKernelsNote = `wasm's own: onnxruntime did not start (${why})`;
     }
 }

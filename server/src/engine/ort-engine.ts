@@ -14,13 +14,13 @@ import { createRequire } from 'node:module';
 import type * as Ort from 'onnxruntime-node';
 import { GraphBuilder } from './onnx/graph';
 import { createOrtConv, type OrtConv } from './ort-conv';
+import { ortModule, type OrtModule } from './ort-module';
 
-// onnxruntime-node is loaded when an engine starts, so that a package that does not load leaves
-// wasm's own kernels (and `doctor` can say why) instead of failing every importer.
+// onnxruntime-node is loaded when an engine starts (ort-module.ts), so that a package that does
+// not load leaves wasm's own kernels (and `doctor` can say why).
 const load = createRequire(__filename);
 
-/** The onnxruntime-node package, loaded on first use. */
-export type OrtModule = typeof Ort;
+export type { OrtModule };
 
 /** The native session's synchronous surface (onnxruntime-node 1.31, dist/binding). */
 export interface NativeSession {
@@ -152,7 +152,7 @@ export function plain(a: Float32Array): Float32Array {
  * onnxruntime-node 1.31 has it; callers then keep the wasm kernels.
  */
 export async function createOrtEngine(threads: number): Promise<OrtEngine> {
-    const ort = load('onnxruntime-node') as OrtModule;
+    const ort = ortModule();
     const native = load('onnxruntime-node/dist/binding') as NativeBinding;
     if (
         typeof native.binding?.InferenceSession !== 'function' ||

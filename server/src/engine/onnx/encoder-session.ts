@@ -2,7 +2,8 @@
  * Runs an exported style encoder with onnxruntime-node: RGB bytes in, the style latent's mu and
  * logvar out, and the z a style image gives for a seed.
  */
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
+import { ortModule } from '../ort-module';
 import { onnx } from 'onnx-proto';
 import { ENCODER_INFO_KEY } from './encoder-export';
 import type { OnnxEncoderInfo } from './encoder-export';
@@ -69,7 +70,7 @@ export function styleZ(code: StyleCode, seed: number): Float32Array {
 /** A loaded style encoder. */
 export class EncoderSession {
     private constructor(
-        private readonly session: ort.InferenceSession,
+        private readonly session: Ort.InferenceSession,
         readonly info: OnnxEncoderInfo,
         private readonly where: string,
     ) {}
@@ -82,7 +83,7 @@ export class EncoderSession {
     ): Promise<EncoderSession> {
         const info = readEncoderInfo(bytes, where);
         try {
-            const session = await ort.InferenceSession.create(
+            const session = await ortModule().InferenceSession.create(
                 bytes,
                 sessionOptions(options.threads),
             );
@@ -97,7 +98,12 @@ export class EncoderSession {
 
     /** The style code of one RGB image (any size; the graph resizes it). */
     async encode(img: RgbImage): Promise<StyleCode> {
-        const image = new ort.Tensor('float32', rgbToInput(img), [1, 3, img.height, img.width]);
+        const image = new (ortModule().Tensor)('float32', rgbToInput(img), [
+            1,
+            3,
+            img.height,
+            img.width,
+        ]);
         const out = await this.session.run({ image });
         const mu = Float32Array.from(out.mu.data as Float32Array);
         const logvar = Float32Array.from(out.logvar.data as Float32Array);

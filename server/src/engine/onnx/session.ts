@@ -6,7 +6,8 @@
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
+import { ortModule } from '../ort-module';
 import { onnx } from 'onnx-proto';
 import { INFO_KEY } from './export';
 import type { LabelMap, LabelSpec, RgbImage } from './preprocess';
@@ -71,7 +72,7 @@ export function seededZ(seed: number, n: number, zDim: number): Float32Array {
 export function sessionOptions(
     threads: number | undefined,
     providers: string[] = ['cpu'],
-): ort.InferenceSession.SessionOptions {
+): Ort.InferenceSession.SessionOptions {
     return {
         graphOptimizationLevel: 'all',
         executionMode: 'sequential',
@@ -84,7 +85,7 @@ export function sessionOptions(
 /** A loaded generator: checks inputs, runs the session, converts results. */
 export class GeneratorSession {
     private constructor(
-        private readonly session: ort.InferenceSession,
+        private readonly session: Ort.InferenceSession,
         /** What the model expects and produces. */
         readonly info: OnnxModelInfo,
         private readonly where: string,
@@ -111,7 +112,7 @@ export class GeneratorSession {
         const info = readModelInfo(bytes, where);
         const providers = options.executionProviders ?? ['cpu'];
         try {
-            const session = await ort.InferenceSession.create(
+            const session = await ortModule().InferenceSession.create(
                 bytes,
                 sessionOptions(options.threads, providers),
             );
@@ -130,7 +131,7 @@ export class GeneratorSession {
      * Runs the generator on raw feeds after checking every name, type and shape; returns the
      * `image` output, float32 `[N, 3, H, W]` in [-1, 1].
      */
-    async run(feeds: Record<string, ort.Tensor>): Promise<Float32Array> {
+    async run(feeds: Record<string, Ort.Tensor>): Promise<Float32Array> {
         const batch = this.checkFeeds(feeds);
         const out = await this.session.run(feeds);
         const image = out.image;
@@ -166,8 +167,8 @@ export class GeneratorSession {
             requests.map((r) => r.instance),
         );
         const n = requests.length;
-        const feeds: Record<string, ort.Tensor> = {
-            semantics: new ort.Tensor('float32', semantics, [
+        const feeds: Record<string, Ort.Tensor> = {
+            semantics: new (ortModule().Tensor)('float32', semantics, [
                 n,
                 this.info.semanticChannels,
                 height,
@@ -183,7 +184,7 @@ export class GeneratorSession {
                 }
                 z.set(zi, i * zDim);
             });
-            feeds.z = new ort.Tensor('float32', z, [n, zDim]);
+            feeds.z = new (ortModule().Tensor)('float32', z, [n, zDim]);
         }
         const image = await this.run(feeds);
         return requests.map((_, i) => toRgb(image, i, width, height));
@@ -211,7 +212,7 @@ export class GeneratorSession {
         }
     }
 
-    private checkFeeds(feeds: Record<string, ort.Tensor>): number {
+    private checkFeeds(feeds: Record<string, Ort.Tensor>): number {
         const { semanticChannels: c, height: h, width: w, zDim } = this.info;
         const expected: Record<string, string> = {
             semantics:
