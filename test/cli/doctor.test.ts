@@ -1,6 +1,8 @@
 /** `spade doctor`: the backend report and the native versions, on this machine. */
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { doctorCommand } from '../../server/src/cli/doctor-command';
 import { captureIO } from './helpers';
 
@@ -50,5 +52,21 @@ describe('spade doctor (CLI)', function () {
         assert.equal(await doctorCommand.run(['--device', 'tpu'], io), 2);
         assert.match(io.err_.join('\n'), /--device is 'tpu'; use auto, gpu or cpu/);
         assert.match(io.err_.join('\n'), /usage: spade doctor/);
+    });
+
+    it('stops quietly when the reader goes away (spade doctor | head -1)', async function () {
+        const root = path.resolve(__dirname, '..', '..');
+        const main = path.join(root, 'server', 'src', 'cli', 'main.ts');
+        const child = spawn(process.execPath, ['--require', 'tsx/cjs', main, 'doctor'], {
+            cwd: root,
+            stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let err = '';
+        child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+        // The reader gone before the report is written (as `head -1` is after its line).
+        child.stdout.destroy();
+        const code = await new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
+        assert.equal(code, 0, err);
+        assert.doesNotMatch(err, /EPIPE|at .*\(/);
     });
 });

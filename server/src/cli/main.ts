@@ -23,6 +23,15 @@ export const COMMANDS: readonly Command[] = [
     doctorCommand,
 ];
 
+// The reader went away (`spade doctor | head -1`): stop quietly, as Unix tools do, instead of
+// an unhandled EPIPE with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+        throw e;
+    });
+}
+
 const io: CliIO = {
     out: (l) => process.stdout.write(`${l}\n`),
     err: (l) => process.stderr.write(`${l}\n`),
