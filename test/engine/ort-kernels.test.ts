@@ -148,24 +148,39 @@ describe('engine onnxruntime kernels', function () {
         [[1, 40, 50], [4, 60, 50], false, true],
         [[4, 50, 40], [50, 60], true, false],
     ];
+    /**
+     * a x b on the cpu backend and on wasm with the kernels installed: compares the results
+     * and returns the product's shape and how many BatchMatMul calls ran on onnxruntime.
+     */
+    async function productOnBoth(
+        as: number[],
+        bs: number[],
+        ta = false,
+        tb = false,
+    ): Promise<{ shape: number[]; onOrt: number }> {
+        const run = () =>
+            tf.tidy(() => {
+                const a = tf.tensor(randn(size(as), 5), as);
+                const b = tf.tensor(randn(size(bs), 6), bs);
+                return tf.matMul(a, b, ta, tb);
+            });
+        await useBackend('cpu');
+        const want = run();
+        await useBackend('wasm');
+        installOrtKernels(gemm);
+        const before = ortKernelCalls().BatchMatMul ?? 0;
+        const got = run();
+        const onOrt = (ortKernelCalls().BatchMatMul ?? 0) - before;
+        assert.deepEqual(got.shape, want.shape);
+        close('product', got.dataSync() as Float32Array, want.dataSync() as Float32Array);
+        tf.dispose([got, want]);
+        return { shape: got.shape, onOrt };
+    }
+
     for (const [as, bs, ta, tb] of products) {
         it(`matMul equals the cpu backend: [${as}] x [${bs}] transposeA ${ta} transposeB ${tb}`, async () => {
-            const run = () =>
-                tf.tidy(() => {
-                    const a = tf.tensor(randn(size(as), 5), as);
-                    const b = tf.tensor(randn(size(bs), 6), bs);
-                    return tf.matMul(a, b, ta, tb);
-                });
-            await useBackend('cpu');
-            const want = run();
-            await useBackend('wasm');
-            installOrtKernels(gemm);
-            const before = ortKernelCalls().BatchMatMul ?? 0;
-            const got = run();
-            assert.equal((ortKernelCalls().BatchMatMul ?? 0) - before, 1, 'ran on onnxruntime');
-            assert.deepEqual(got.shape, want.shape);
-            close('product', got.dataSync() as Float32Array, want.dataSync() as Float32Array);
-            tf.dispose([got, want]);
+            const { onOrt } = await productOnBoth(as, bs, ta, tb);
+            assert.equal(onOrt, 1, 'ran on onnxruntime');
         });
     }
 
@@ -271,23 +286,9 @@ describe('engine onnxruntime kernels', function () {
     });
 
     it('leaves broadcasts of batch shapes other than one matrix to wasm, and agrees', async () => {
-        const run = () =>
-            tf.tidy(() =>
-                tf.matMul(
-                    tf.tensor(randn(2 * 40 * 50, 5), [2, 1, 40, 50]),
-                    tf.tensor(randn(2 * 50 * 60, 6), [1, 2, 50, 60]),
-                ),
-            );
-        await useBackend('cpu');
-        const want = run();
-        await useBackend('wasm');
-        installOrtKernels(gemm);
-        const before = ortKernelCalls().BatchMatMul ?? 0;
-        const got = run();
-        assert.equal((ortKernelCalls().BatchMatMul ?? 0) - before, 0, 'wasm ran it');
-        assert.deepEqual(got.shape, [2, 2, 40, 60]);
-        close('product', got.dataSync() as Float32Array, want.dataSync() as Float32Array);
-        tf.dispose([got, want]);
+        const { shape, onOrt } = await productOnBoth([2, 1, 40, 50], [1, 2, 50, 60]);
+        assert.equal(onOrt, 0, 'wasm ran it');
+        assert.deepEqual(shape, [2, 2, 40, 60]);
     });
 
     it('falls back to wasm when onnxruntime fails in a call, without leaking its output', async () => {

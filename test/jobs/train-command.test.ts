@@ -158,8 +158,12 @@ describe('spade train (CLI)', function () {
             assert.match(err[0], /already holds checkpoints up to step 5\. Add --resume/);
         });
 
-        it('a second Ctrl-C kills the worker: stopped (not failed), exit 130, checkpoint kept', async () => {
-            const opts = optionsIn('killed');
+        /**
+         * `spade train` on a slow stand-in trainer, once it has saved a checkpoint: the run, its
+         * checkpoints and the handler it added for `signal`.
+         */
+        async function slowRun(name: string, signal: NodeJS.Signals) {
+            const opts = optionsIn(name);
             const slow = makeTrainCommand({
                 runnerOptions: {
                     env: {
@@ -169,11 +173,16 @@ describe('spade train (CLI)', function () {
                 },
                 tty: false,
             });
-            const before = new Set(process.listeners('SIGINT'));
-            const running = slow.run(['killed.json'], io);
+            const before = new Set(process.listeners(signal));
+            const running = slow.run([`${name}.json`], io);
             const store = new CheckpointStore(opts.outDir, 3);
             while (!store.latest()) await new Promise((r) => setTimeout(r, 20));
-            const onSigint = process.listeners('SIGINT').find((l) => !before.has(l));
+            const handler = process.listeners(signal).find((l) => !before.has(l));
+            return { opts, running, store, handler, listenersBefore: before.size };
+        }
+
+        it('a second Ctrl-C kills the worker: stopped (not failed), exit 130, checkpoint kept', async () => {
+            const { opts, running, store, handler: onSigint } = await slowRun('killed', 'SIGINT');
             assert.ok(onSigint, 'spade train listens for Ctrl-C');
             onSigint('SIGINT');
             onSigint('SIGINT');
@@ -189,27 +198,18 @@ describe('spade train (CLI)', function () {
         });
 
         it('SIGTERM stops the worker with a checkpoint instead of leaving it training', async () => {
-            const opts = optionsIn('terminated');
-            const slow = makeTrainCommand({
-                runnerOptions: {
-                    env: {
-                        SPADE_TRAINER_MODULE: linearTrainerModule,
-                        LINEAR_TRAINER_STEP_MS: '40',
-                    },
-                },
-                tty: false,
-            });
-            const before = new Set(process.listeners('SIGTERM'));
-            const running = slow.run(['terminated.json'], io);
-            const store = new CheckpointStore(opts.outDir, 3);
-            while (!store.latest()) await new Promise((r) => setTimeout(r, 20));
-            const onTerm = process.listeners('SIGTERM').find((l) => !before.has(l));
+            const run = await slowRun('terminated', 'SIGTERM');
+            const { opts, running, handler: onTerm } = run;
             assert.ok(onTerm, 'spade train listens for SIGTERM');
             onTerm('SIGTERM');
             assert.equal(await running, 0);
             assert.match(err.join('\n'), /Training stopped at step \d+/);
             assert.equal(new RunFolder(opts.outDir).readStatus()?.state, 'stopped');
-            assert.equal(process.listeners('SIGTERM').length, before.size, 'handler removed');
+            assert.equal(
+                process.listeners('SIGTERM').length,
+                run.listenersBefore,
+                'handler removed',
+            );
         });
     });
 });

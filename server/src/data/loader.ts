@@ -200,8 +200,10 @@ export class DataLoader {
             fail(
                 'mixed-sizes',
                 odd.paths.label,
-                `comes out ${odd.width}x${odd.height} but ${samples[0].paths.label} comes out ${width}x${height}, so they cannot share a batch.`,
-                `Use a preprocess mode that crops or fixes the size, or batch size 1 (mode ${this.options.preprocess}).`,
+                `comes out ${odd.width}x${odd.height} but ${samples[0].paths.label} comes out ` +
+                    `${width}x${height}, so they cannot share a batch.`,
+                `Use a preprocess mode that crops or fixes the size, or batch size 1 (mode ` +
+                    `${this.options.preprocess}).`,
             );
         }
         const o = this.options;

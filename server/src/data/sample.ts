@@ -126,7 +126,8 @@ export function checkLabelIds(file: string, ids: IdMap, o: DatasetOptions): void
         fail(
             'dontcare-not-enabled',
             file,
-            `holds 255 (don't care) in ${b0.count} pixel(s), first at ${pos(b0.first)}, but dontcare is off${tail}.`,
+            `holds 255 (don't care) in ${b0.count} pixel(s), first at ${pos(b0.first)}, but dontcare is ` +
+                `off${tail}.`,
             'Turn dontcare on (it maps 255 to its own channel) or repaint those pixels.',
             detail,
         );
@@ -134,7 +135,8 @@ export function checkLabelIds(file: string, ids: IdMap, o: DatasetOptions): void
     fail(
         'id-out-of-range',
         file,
-        `holds id ${v0} in ${b0.count} pixel(s), first at ${pos(b0.first)}, but the dataset has ${o.labelNc} classes (${range})${tail}.`,
+        `holds id ${v0} in ${b0.count} pixel(s), first at ${pos(b0.first)}, but the dataset has ` +
+            `${o.labelNc} classes (${range})${tail}.`,
         `Raise the class count to at least ${list[list.length - 1][0] + 1} or fix the label map.`,
         detail,
     );
@@ -166,7 +168,8 @@ function sizeError(
         'size-mismatch',
         entry.label,
         `is ${a.width}x${a.height} (upright) but its ${what} ${other} is ${b.width}x${b.height}.`,
-        'Label, image and instance map must show the same scene at the same size; check EXIF rotation and resizing.',
+        'Label, image and instance map must show the same scene at the same size; check EXIF rotation ' +
+            'and resizing.',
         { label: [a.width, a.height], [what]: [b.width, b.height] },
     );
 }
@@ -197,7 +200,8 @@ export async function loadSample(
         fail(
             'too-small',
             entry.label,
-            `is ${raw.width}x${raw.height}, which preprocess mode ${o.preprocess} turns into ${Math.min(ow, rw)}x${Math.min(oh, rh)}.`,
+            `is ${raw.width}x${raw.height}, which preprocess mode ${o.preprocess} turns into ` +
+                `${Math.min(ow, rw)}x${Math.min(oh, rh)}.`,
             'Use larger images or another preprocess mode.',
         );
     }

@@ -67,7 +67,8 @@ function assign(
         t.data.length !== numel(want)
     ) {
         throw new Error(
-            `state '${name}' has shape [${t.shape}] but the network built from the options expects [${want}]; ` +
+            `state '${name}' has shape [${t.shape}] but the network built from the options expects ` +
+                `[${want}]; ` +
                 'check that the options (ngf, ndf, label classes, crop size, ...) match the checkpoint',
         );
     }

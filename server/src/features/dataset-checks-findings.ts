@@ -91,7 +91,8 @@ export class Accumulator {
                 this.note(
                     'exif',
                     imageFile,
-                    `${who} has EXIF orientation ${o}, so it displays as ${uw}x${uh} while ${name} is ${lw}x${lh}`,
+                    `${who} has EXIF orientation ${o}, so it displays as ${uw}x${uh} while ${name} is ` +
+                        `${lw}x${lh}`,
                 );
             } else {
                 this.note('size', label.file, `${name} is ${lw}x${lh}, its image ${uw}x${uh}`);
@@ -175,14 +176,18 @@ export class Accumulator {
             'dataRgbMask',
             'classFile',
             (n) =>
-                `${n} label map(s) are RGB colour masks, but ${o.mode} expects one class id per pixel and knows no palette for their colours: ${list(g('rgb')!.files)}. Map them through a palette: set class_file to a JSON file with "names" and "colors" (index = id), or convert them to greyscale ids.`,
+                `${n} label map(s) are RGB colour masks, but ${o.mode} expects one class id per pixel ` +
+                `and knows no palette for their colours: ${list(g('rgb')!.files)}. Map them through ` +
+                `a palette: set class_file to a JSON file with "names" and "colors" (index = ` +
+                `id), or convert them to greyscale ids.`,
         );
         emit(
             'colour',
             'dataUnknownColour',
             'classFile',
             (n) =>
-                `${n} RGB label map(s) hold colours that are not in the palette: ${notes('colour')}. Add the colours to the class file, or repaint those pixels.`,
+                `${n} RGB label map(s) hold colours that are not in the palette: ${notes('colour')}. Add ` +
+                `the colours to the class file, or repaint those pixels.`,
         );
         const values = [...this.bad.entries()].sort((a, b) => a[0] - b[0]);
         if (values.length) {
@@ -198,56 +203,69 @@ export class Accumulator {
             this.add(
                 'dataOutOfRange',
                 'classes',
-                `Label maps hold ids outside ${range} for ${o.labelNc} classes: ${shown}${values.length > 6 ? ', ...' : ''}. Set classes to at least ${max + 1}, or fix the label maps.`,
+                `Label maps hold ids outside ${range} for ${o.labelNc} classes: ` +
+                    `${shown}${values.length > 6 ? ', ...' : ''}. Set classes to at least ${max + 1}, or ` +
+                    `fix the label maps.`,
                 values.flatMap(([, b]) => b.files),
             );
         }
         emit('255', 'data255', 'dontcare', (n) =>
             o.mode === 'ade20k'
-                ? `${n} label map(s) hold 0 (ADE20K "unknown") but dontcare is off, so it has no channel: ${list(g('255')!.files)}. Turn dontcare on.`
-                : `${n} label map(s) hold 255 (unlabeled) but dontcare is off, so training stops at them: ${list(g('255')!.files)}. Turn dontcare on (255 gets its own channel), or repaint those pixels.`,
+                ? `${n} label map(s) hold 0 (ADE20K "unknown") but dontcare is off, so it has no ` +
+                  `channel: ${list(g('255')!.files)}. Turn dontcare on.`
+                : `${n} label map(s) hold 255 (unlabeled) but dontcare is off, so training stops at ` +
+                  `them: ${list(g('255')!.files)}. Turn dontcare on (255 gets its own channel), or ` +
+                  `repaint those pixels.`,
         );
         emit(
             'lossy',
             'dataLossy',
             'name',
             (n) =>
-                `${n} label map(s) are JPEG files: ${list(g('lossy')!.files)}. JPEG changes pixel values near edges, so some ids are wrong. Save label maps as PNG.`,
+                `${n} label map(s) are JPEG files: ${list(g('lossy')!.files)}. JPEG changes pixel values ` +
+                `near edges, so some ids are wrong. Save label maps as PNG.`,
         );
         emit(
             'palette',
             'dataPaletteIndices',
             'name',
             (n) =>
-                `${n} label map(s) are palette PNGs: ${list(g('palette')!.files)}. Their palette indices are read as class ids, not their colours; make sure index k means class k.`,
+                `${n} label map(s) are palette PNGs: ${list(g('palette')!.files)}. Their palette indices ` +
+                `are read as class ids, not their colours; make sure index k means class k.`,
         );
         emit(
             'grey16',
             'data16Bit',
             'name',
             (n) =>
-                `${n} label map(s) are 16-bit greyscale: ${list(g('grey16')!.files)}. Values are read exactly (also above 255); classes must cover the largest.`,
+                `${n} label map(s) are 16-bit greyscale: ${list(g('grey16')!.files)}. Values are read ` +
+                `exactly (also above 255); classes must cover the largest.`,
         );
         emit(
             'exif',
             'dataExifRotated',
             'name',
             (n) =>
-                `${n} sample(s) are rotated by EXIF, so photo and label no longer have the same displayed size: ${notes('exif')}. Save the photo upright (apply the rotation) or rotate its label the same way.`,
+                `${n} sample(s) are rotated by EXIF, so photo and label no longer have the same ` +
+                `displayed size: ${notes('exif')}. Save the photo upright (apply the rotation) or ` +
+                `rotate its label the same way.`,
         );
         emit(
             'size',
             'dataSizeMismatch',
             'name',
             (n) =>
-                `${n} sample(s) have a label and image (or instance map) of different sizes: ${notes('size')}. They must show the same scene at the same size.`,
+                `${n} sample(s) have a label and image (or instance map) of different sizes: ` +
+                `${notes('size')}. They must show the same scene at the same size.`,
         );
         emit(
             'small',
             'dataTooSmall',
             'size',
             (n) =>
-                `${n} image(s) are smaller than ${o.preprocess} needs: ${notes('small')}. Crops beyond the edge are padded with label 0 and upscaled images are blurry; lower load/crop or use larger images.`,
+                `${n} image(s) are smaller than ${o.preprocess} needs: ${notes('small')}. Crops beyond ` +
+                `the edge are padded with label 0 and upscaled images are blurry; lower load/crop or ` +
+                `use larger images.`,
         );
         return this.out;
     }

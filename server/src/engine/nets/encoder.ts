@@ -60,7 +60,8 @@ export class ConvEncoder {
         const expect = this.fcMu.weight.shape[1];
         if (x.size / n !== expect) {
             throw new Error(
-                `the encoder needs crop size 256 or more (its features are ${x.shape[1]}x${x.shape[2]}, fc expects 4x4); ` +
+                `the encoder needs crop size 256 or more (its features are ${x.shape[1]}x${x.shape[2]}, ` +
+                    `fc expects 4x4); ` +
                     'turn the style encoder off or raise the crop size',
             );
         }
